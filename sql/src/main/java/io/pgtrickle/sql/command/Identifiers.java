@@ -1,0 +1,29 @@
+package io.pgtrickle.sql.command;
+
+/** Quoting of identifiers and literals for SQL text we generate. Every name we emit goes through here. */
+public final class Identifiers {
+    private Identifiers() {
+    }
+
+    /** Always-quoted identifier: {@code "a""b"}. Safe for any name. */
+    public static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /** Quoted only when PostgreSQL would need it (for messages and readable SQL). */
+    public static String quoteIfNeeded(String identifier) {
+        return identifier.matches("[a-z_][a-z0-9_$]*") ? identifier : quote(identifier);
+    }
+
+    /**
+     * A string literal that means the same whatever standard_conforming_strings says:
+     * {@code 'it''s'}, or {@code E'a\\b'} when the value holds a backslash. NUL is rejected.
+     */
+    public static String literal(String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("NUL character in literal");
+        }
+        String quoted = "'" + value.replace("'", "''") + "'";
+        return value.indexOf('\\') < 0 ? quoted : "E" + quoted.replace("\\", "\\\\");
+    }
+}

@@ -1,0 +1,88 @@
+package io.pgtrickle.sql.command;
+
+import io.pgtrickle.sql.error.PgTrickleException;
+import io.pgtrickle.sql.error.SqlState;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A stream table's schedule (../shared/API.md "Schedules"): {@code calculated}, a freshness bound
+ * written as a duration ({@code 30s}, {@code 1h30m}, units s m h d w), or a cron expression
+ * (5 fields, 6 with seconds, or {@code @hourly} and friends). Parsing validates; bad input is 22023.
+ */
+public record Schedule(Kind kind, String text, Duration freshness) {
+
+    public enum Kind { CALCULATED, DURATION, CRON }
+
+    /** Below this a schedule is rejected. */
+    public static final Duration MINIMUM = Duration.ofSeconds(1);
+
+    public static final Schedule CALCULATED = new Schedule(Kind.CALCULATED, "calculated", null);
+
+    private static final Pattern DURATION = Pattern.compile("(?:\\d+[smhdw])+");
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d+)([smhdw])");
+    private static final Pattern CRON_FIELD =
+            Pattern.compile("(\\*|\\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\\d+)?(,(\\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\\d+)?)*");
+    private static final java.util.Set<String> CRON_ALIASES =
+            java.util.Set.of("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly");
+
+    /** Parses and validates; throws 22023 with a message saying what is accepted. */
+    public static Schedule parse(String text) {
+        if (text == null) {
+            throw invalid("schedule must not be NULL");
+        }
+        String trimmed = text.trim();
+        String lower = trimmed.toLowerCase(Locale.ROOT);
+        if (lower.equals("calculated")) {
+            return CALCULATED;
+        }
+        if (DURATION.matcher(lower).matches()) {
+            Duration total = Duration.ZERO;
+            Matcher m = DURATION_PART.matcher(lower);
+            while (m.find()) {
+                long n = Long.parseLong(m.group(1));
+                total = total.plus(switch (m.group(2)) {
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    case "d" -> Duration.ofDays(n);
+                    default -> Duration.ofDays(7 * n);
+                });
+            }
+            if (total.compareTo(MINIMUM) < 0) {
+                throw invalid("schedule \"" + trimmed + "\" is below the minimum of 1s");
+            }
+            return new Schedule(Kind.DURATION, lower, total);
+        }
+        if (CRON_ALIASES.contains(lower)) {
+            return new Schedule(Kind.CRON, lower, null);
+        }
+        String[] fields = trimmed.split("\\s+");
+        if ((fields.length == 5 || fields.length == 6) && allCronFields(fields)) {
+            return new Schedule(Kind.CRON, String.join(" ", fields), null);
+        }
+        throw invalid("invalid schedule \"" + trimmed + "\"");
+    }
+
+    private static boolean allCronFields(String[] fields) {
+        for (String f : fields) {
+            if (!CRON_FIELD.matcher(f).matches()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static PgTrickleException invalid(String message) {
+        return new PgTrickleException(SqlState.INVALID_PARAMETER_VALUE, message, null,
+                "Use 'calculated', a duration such as '30s', '5m' or '1h30m' (units s m h d w, at least 1s), "
+                        + "or a cron expression such as '*/5 * * * *' or '@hourly'.");
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}
