@@ -26,4 +26,16 @@ public final class Identifiers {
         String quoted = "'" + value.replace("'", "''") + "'";
         return value.indexOf('\\') < 0 ? quoted : "E" + quoted.replace("\\", "\\\\");
     }
+
+    /** The text form of a text[] value (to bind as a parameter and cast with ::text[]): {"a","b\"c"}. */
+    public static String textArray(java.util.List<String> values) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append('"').append(values.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return sb.append('}').toString();
+    }
 }

@@ -1,0 +1,42 @@
+package io.pgtrickle.sql.catalog;
+
+import io.pgtrickle.sql.command.Identifiers;
+import io.pgtrickle.sql.command.RefreshMode;
+import io.pgtrickle.sql.command.Status;
+import io.pgtrickle.sql.session.Row;
+
+/** A row of pgtrickle.pgt_stream_tables, as far as the engine needs it. */
+public record StreamTable(
+        long id,
+        long relid,
+        String schema,
+        String name,
+        String definingQuery,
+        String originalQuery,
+        String schedule,
+        RefreshMode refreshMode,
+        RefreshMode effectiveMode,
+        Status status,
+        boolean populated,
+        String frontier,
+        boolean storageExists) {
+
+    static StreamTable of(Row r) {
+        return new StreamTable(
+                r.getLong("pgt_id"), r.getLong("pgt_relid"), r.get("pgt_schema"), r.get("pgt_name"),
+                r.get("defining_query"), r.get("original_query"), r.get("schedule"),
+                RefreshMode.valueOf(r.get("refresh_mode")), RefreshMode.valueOf(r.get("effective_refresh_mode")),
+                Status.valueOf(r.get("status")), r.getBoolean("is_populated"), r.get("frontier"),
+                r.getBoolean("storage_exists"));
+    }
+
+    /** schema.name, both always quoted: safe to splice into SQL. */
+    public String quotedName() {
+        return Identifiers.quote(schema) + "." + Identifiers.quote(name);
+    }
+
+    /** schema.name quoted only where needed: for messages. */
+    public String displayName() {
+        return Identifiers.quoteIfNeeded(schema) + "." + Identifiers.quoteIfNeeded(name);
+    }
+}

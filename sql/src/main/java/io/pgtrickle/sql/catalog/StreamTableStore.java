@@ -1,0 +1,91 @@
+package io.pgtrickle.sql.catalog;
+
+import io.pgtrickle.sql.command.Identifiers;
+import io.pgtrickle.sql.command.QualifiedName;
+import io.pgtrickle.sql.error.PgTrickleException;
+import io.pgtrickle.sql.error.SqlState;
+import io.pgtrickle.sql.session.Row;
+import io.pgtrickle.sql.session.Session;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads and writes the catalog rows of stream tables (pgtrickle.pgt_stream_tables and friends). */
+public final class StreamTableStore {
+    private static final String SELECT = "SELECT s.pgt_id, s.pgt_relid, s.pgt_schema, s.pgt_name, s.defining_query, "
+            + "s.original_query, s.schedule, s.refresh_mode, s.effective_refresh_mode, s.status, s.is_populated, "
+            + "s.frontier::text AS frontier, "
+            + "EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = s.pgt_relid) AS storage_exists "
+            + "FROM pgtrickle.pgt_stream_tables s ";
+
+    private StreamTableStore() {
+    }
+
+    /**
+     * The stream table a user's name refers to: resolved like any relation name (search_path for
+     * unqualified names), falling back to the catalog's own schema/name when its storage table is
+     * gone. The row is locked FOR UPDATE so concurrent alter/drop/refresh of it serialise.
+     */
+    public static Optional<StreamTable> find(Session session, QualifiedName name) throws SQLException {
+        String relation = name.schema() == null ? Identifiers.quote(name.name())
+                : Identifiers.quote(name.schema()) + "." + Identifiers.quote(name.name());
+        List<Row> rows = session.query(SELECT + "WHERE s.pgt_relid = to_regclass(?)::oid "
+                + "OR (to_regclass(?) IS NULL AND s.pgt_name = ? AND s.pgt_schema = coalesce(?, current_schema())) "
+                + "FOR UPDATE OF s", relation, relation, name.name(), name.schema());
+        return rows.isEmpty() ? Optional.empty() : Optional.of(StreamTable.of(rows.get(0)));
+    }
+
+    /** Like {@link #find} but 42P01 when there is no such stream table. */
+    public static StreamTable require(Session session, QualifiedName name) throws SQLException {
+        return find(session, name).orElseThrow(() -> new PgTrickleException(SqlState.UNDEFINED_TABLE,
+                "stream table \"" + name + "\" does not exist"));
+    }
+
+    public static StreamTable byId(Session session, long id) throws SQLException {
+        return StreamTable.of(session.queryOne(SELECT + "WHERE s.pgt_id = ? FOR UPDATE OF s", id));
+    }
+
+    /** 42501 unless the current user may act as the storage table's owner (as ALTER TABLE requires). */
+    public static void requireOwner(Session session, StreamTable st) throws SQLException {
+        if (!st.storageExists()) {
+            return;
+        }
+        Row r = session.queryOne("SELECT pg_has_role(c.relowner, 'USAGE') AS ok FROM pg_class c WHERE c.oid = ?::oid",
+                st.relid());
+        if (!r.getBoolean("ok")) {
+            throw new PgTrickleException(SqlState.INSUFFICIENT_PRIVILEGE,
+                    "must be owner of stream table " + st.displayName());
+        }
+    }
+
+    /** Stream tables that read the given stream table directly, by display name. */
+    public static List<StreamTable> dependents(Session session, StreamTable st) throws SQLException {
+        List<StreamTable> out = new ArrayList<>();
+        for (Row r : session.query(SELECT + "WHERE s.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d "
+                + "WHERE d.source_relid = ?::oid) ORDER BY s.pgt_schema, s.pgt_name", st.relid())) {
+            out.add(StreamTable.of(r));
+        }
+        return out;
+    }
+
+    /** The relids of base sources the stream table reads (those with capture). */
+    public static List<Long> sourceRelids(Session session, long pgtId) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        for (Row r : session.query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = ? "
+                + "ORDER BY source_relid", pgtId)) {
+            out.add(r.getLong("source_relid"));
+        }
+        return out;
+    }
+
+    /** Replaces the dependency rows of a stream table. */
+    public static void saveDependencies(Session session, long pgtId, List<Source> sources) throws SQLException {
+        session.update("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?", pgtId);
+        for (Source s : sources) {
+            session.update("INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_schema, source_name, "
+                    + "source_type, columns_used) VALUES (?, ?::oid, ?, ?, ?, ?::text[])",
+                    pgtId, s.relid(), s.schema(), s.name(), s.type().name(), Identifiers.textArray(s.columns()));
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.pgtrickle.sql.engine;
+
+import static io.pgtrickle.sql.command.Identifiers.quote;
+
+import io.pgtrickle.sql.catalog.Source;
+import io.pgtrickle.sql.session.Row;
+import io.pgtrickle.sql.session.Session;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Change capture on a source table (DESIGN §3): one buffer table per source in pgtrickle_changes,
+ * shared by every stream table that reads it, filled by statement-level AFTER triggers with
+ * transition tables (one INSERT ... SELECT per statement), plus a TRUNCATE marker. Each buffer row
+ * carries the writing transaction's xid8 and a sequence number; an UPDATE is a delete of the old
+ * row plus an insert of the new one. The trigger function is SECURITY DEFINER (owned by whoever
+ * installed capture) so that any writer of the source can append to the buffer without being
+ * granted anything on pgtrickle_changes.
+ */
+final class Capture {
+    static final String TRIGGER_PREFIX = "pgt_capture_";
+
+    private Capture() {
+    }
+
+    static String bufferTable(long relid) {
+        return "changes_" + relid;
+    }
+
+    /** Installs capture on the source unless it is there already. */
+    static void ensure(Session session, Source source) throws SQLException {
+        if (!source.capturable()) {
+            return;
+        }
+        boolean exists = !session.query("SELECT 1 FROM pgtrickle.pgt_change_buffers WHERE source_relid = ?::oid",
+                source.relid()).isEmpty();
+        if (exists) {
+            return;
+        }
+        List<String[]> columns = new ArrayList<>();
+        for (Row r : session.query("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type "
+                + "FROM pg_catalog.pg_attribute a WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped "
+                + "ORDER BY a.attnum", source.relid())) {
+            columns.add(new String[] {r.get("attname"), r.get("type")});
+        }
+        String buffer = "pgtrickle_changes." + quote(bufferTable(source.relid()));
+        String function = "pgtrickle_changes." + quote("capture_" + source.relid());
+        StringBuilder ddl = new StringBuilder();
+        StringBuilder colDefs = new StringBuilder();
+        StringBuilder colList = new StringBuilder();
+        for (String[] c : columns) {
+            colDefs.append(",\n    ").append(quote(c[0])).append(' ').append(c[1]);
+            colList.append(", ").append(quote(c[0]));
+        }
+        ddl.append("CREATE TABLE ").append(buffer).append(" (\n")
+                .append("    __pgt_seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n")
+                .append("    __pgt_xid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),\n")
+                .append("    __pgt_op \"char\" NOT NULL").append(colDefs).append(");\n");
+        ddl.append("COMMENT ON TABLE ").append(buffer).append(" IS ")
+                .append(io.pgtrickle.sql.command.Identifiers.literal("pgtrickle change buffer of " + source.quotedName()))
+                .append(";\n");
+        String insert = "INSERT INTO " + buffer + " (__pgt_op" + colList + ")";
+        String select = colList.length() == 0 ? "" : colList.substring(1);
+        ddl.append("CREATE FUNCTION ").append(function).append("() RETURNS trigger LANGUAGE plpgsql\n")
+                .append("SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pgt$\nBEGIN\n")
+                .append("    IF TG_OP = 'INSERT' THEN\n")
+                .append("        ").append(insert).append(" SELECT 'I'").append(commaIf(select)).append(" FROM __pgt_new;\n")
+                .append("    ELSIF TG_OP = 'UPDATE' THEN\n")
+                .append("        ").append(insert).append(" SELECT 'D'").append(commaIf(select)).append(" FROM __pgt_old;\n")
+                .append("        ").append(insert).append(" SELECT 'I'").append(commaIf(select)).append(" FROM __pgt_new;\n")
+                .append("    ELSIF TG_OP = 'DELETE' THEN\n")
+                .append("        ").append(insert).append(" SELECT 'D'").append(commaIf(select)).append(" FROM __pgt_old;\n")
+                .append("    ELSE\n")
+                .append("        INSERT INTO ").append(buffer).append(" (__pgt_op) VALUES ('T');\n")
+                .append("    END IF;\n    RETURN NULL;\nEND\n$pgt$;\n");
+        String table = source.quotedName();
+        ddl.append(trigger("ins", "INSERT", "REFERENCING NEW TABLE AS __pgt_new ", table, function));
+        ddl.append(trigger("upd", "UPDATE", "REFERENCING OLD TABLE AS __pgt_old NEW TABLE AS __pgt_new ", table, function));
+        ddl.append(trigger("del", "DELETE", "REFERENCING OLD TABLE AS __pgt_old ", table, function));
+        ddl.append(trigger("trunc", "TRUNCATE", "", table, function));
+        session.script(ddl.toString());
+        session.update("INSERT INTO pgtrickle.pgt_change_buffers (source_relid, source_schema, source_name, buffer_table, "
+                + "columns) VALUES (?::oid, ?, ?, ?, ?::text[])", source.relid(), source.schema(), source.name(),
+                bufferTable(source.relid()),
+                io.pgtrickle.sql.command.Identifiers.textArray(columns.stream().map(c -> c[0]).toList()));
+    }
+
+    private static String commaIf(String select) {
+        return select.isEmpty() ? "" : "," + select;
+    }
+
+    private static String trigger(String suffix, String event, String referencing, String table, String function) {
+        return "CREATE TRIGGER " + quote(TRIGGER_PREFIX + suffix) + " AFTER " + event + " ON " + table + " "
+                + referencing + "FOR EACH STATEMENT EXECUTE FUNCTION " + function + "();\n";
+    }
+
+    /** Removes capture from a source no stream table reads any more (also when the source is gone). */
+    static void removeIfUnused(Session session, long relid) throws SQLException {
+        List<Row> rows = session.query("SELECT b.buffer_table, "
+                + "EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = b.source_relid) AS used, "
+                + "(SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) "
+                + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                + " WHERE c.oid = b.source_relid) AS source "
+                + "FROM pgtrickle.pgt_change_buffers b WHERE b.source_relid = ?::oid", relid);
+        if (rows.isEmpty() || rows.get(0).getBoolean("used")) {
+            return;
+        }
+        String source = rows.get(0).get("source");
+        StringBuilder ddl = new StringBuilder();
+        if (source != null) {
+            for (String suffix : List.of("ins", "upd", "del", "trunc")) {
+                ddl.append("DROP TRIGGER IF EXISTS ").append(quote(TRIGGER_PREFIX + suffix)).append(" ON ")
+                        .append(source).append(";\n");
+            }
+        }
+        ddl.append("DROP FUNCTION IF EXISTS pgtrickle_changes.").append(quote("capture_" + relid)).append("();\n");
+        ddl.append("DROP TABLE IF EXISTS pgtrickle_changes.").append(quote(rows.get(0).get("buffer_table"))).append(";\n");
+        session.script(ddl.toString());
+        session.update("DELETE FROM pgtrickle.pgt_change_buffers WHERE source_relid = ?::oid", relid);
+    }
+}

@@ -1,0 +1,286 @@
+package io.pgtrickle.sql.engine;
+
+import static io.pgtrickle.sql.command.Identifiers.quote;
+
+import io.pgtrickle.sql.catalog.Source;
+import io.pgtrickle.sql.catalog.StreamTable;
+import io.pgtrickle.sql.catalog.StreamTableStore;
+import io.pgtrickle.sql.command.AlterStreamTable;
+import io.pgtrickle.sql.command.CreateStreamTable;
+import io.pgtrickle.sql.command.DropStreamTable;
+import io.pgtrickle.sql.command.Identifiers;
+import io.pgtrickle.sql.command.RefreshMode;
+import io.pgtrickle.sql.command.RefreshStreamTable;
+import io.pgtrickle.sql.command.ResumeStreamTable;
+import io.pgtrickle.sql.command.Schedule;
+import io.pgtrickle.sql.command.Status;
+import io.pgtrickle.sql.error.PgTrickleException;
+import io.pgtrickle.sql.error.SqlState;
+import io.pgtrickle.sql.session.Row;
+import io.pgtrickle.sql.session.Session;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The life cycle of stream tables: create (and its if-not-exists and or-replace forms), alter,
+ * drop, refresh and resume. Runs inside the transaction or savepoint the {@link Engine} opened, so
+ * any error undoes everything the call did.
+ */
+final class Lifecycle {
+    private final Session session;
+    private final List<Notice> notices;
+
+    Lifecycle(Session session, List<Notice> notices) {
+        this.session = session;
+        this.notices = notices;
+    }
+
+    void create(CreateStreamTable c) throws SQLException {
+        ModeChoice mode = chooseMode(c.refreshMode(), c.name().toString());
+        String schema = c.name().schema() != null ? c.name().schema() : currentSchema();
+        List<Row> found = session.query("SELECT pgt_id FROM pgtrickle.pgt_stream_tables "
+                + "WHERE pgt_schema = ? AND pgt_name = ?", schema, c.name().name());
+        Optional<StreamTable> existing = found.isEmpty() ? Optional.empty()
+                : Optional.of(StreamTableStore.byId(session, found.get(0).getLong("pgt_id")));
+        String display = Identifiers.quoteIfNeeded(schema) + "." + Identifiers.quoteIfNeeded(c.name().name());
+        if (existing.isPresent()) {
+            switch (c.onExisting()) {
+                case ERROR -> throw new PgTrickleException(SqlState.DUPLICATE_TABLE,
+                        "stream table " + display + " already exists", null,
+                        "Use pgtrickle.create_or_replace_stream_table() to change it, or drop it first.");
+                case SKIP -> notices.add(Notice.notice(SqlState.DUPLICATE_TABLE.code(),
+                        "stream table " + display + " already exists, skipping"));
+                case REPLACE -> replace(existing.get(), c, mode);
+            }
+            return;
+        }
+        String relation = quote(schema) + "." + quote(c.name().name());
+        if (!session.query("SELECT 1 FROM pg_catalog.pg_class WHERE oid = to_regclass(?)", relation).isEmpty()) {
+            throw new PgTrickleException(SqlState.DUPLICATE_TABLE,
+                    "relation \"" + c.name().name() + "\" already exists", "It is not a stream table.", null);
+        }
+        QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
+        long relid = createStorage(relation, analysis.columns());
+        for (Source s : analysis.sources()) {
+            Capture.ensure(session, s);
+        }
+        long id = session.queryOne("INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_schema, pgt_name, "
+                + "defining_query, original_query, schedule, freshness_bound, refresh_mode, effective_refresh_mode, "
+                + "refresh_mode_reason, diamond_consistency, diamond_schedule_policy, cdc_mode, append_only) "
+                + "VALUES (?::oid, ?, ?, ?, ?, ?, ?::bigint * interval '1 second', ?, ?, ?, ?, ?, ?, ?) RETURNING pgt_id",
+                relid, schema, c.name().name(), analysis.canonicalQuery(), c.query(), c.schedule().text(),
+                freshnessSeconds(c.schedule()), c.refreshMode().name(), mode.effective().name(), mode.reason(),
+                c.diamondConsistency(), c.diamondSchedulePolicy(), c.cdcMode(), c.appendOnly()).getLong("pgt_id");
+        StreamTableStore.saveDependencies(session, id, analysis.sources());
+        if (c.initialize()) {
+            Refresher.refresh(session, StreamTableStore.byId(session, id), Refresher.Initiator.INITIAL);
+        }
+    }
+
+    /** create_or_replace on an existing stream table: settings in place, a new query migrates it. */
+    private void replace(StreamTable st, CreateStreamTable c, ModeChoice mode) throws SQLException {
+        StreamTableStore.requireOwner(session, st);
+        QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
+        updateSettings(st, c.schedule(), c.refreshMode(), mode);
+        if (!analysis.canonicalQuery().equals(st.definingQuery())) {
+            migrate(st, analysis, c.query());
+        }
+    }
+
+    void alter(AlterStreamTable c) throws SQLException {
+        StreamTable st = StreamTableStore.require(session, c.name());
+        StreamTableStore.requireOwner(session, st);
+        ModeChoice mode = c.refreshMode() == null ? null : chooseMode(c.refreshMode(), st.displayName());
+        updateSettings(st, c.schedule(), c.refreshMode(), mode);
+        if (c.status() != null) {
+            if (c.status() != Status.ACTIVE && c.status() != Status.SUSPENDED) {
+                throw new PgTrickleException(SqlState.INVALID_PARAMETER_VALUE,
+                        "status must be ACTIVE or SUSPENDED, not " + c.status());
+            }
+            session.update("UPDATE pgtrickle.pgt_stream_tables SET status = ?, updated_at = now(), "
+                    + "consecutive_errors = CASE WHEN ? = 'ACTIVE' THEN 0 ELSE consecutive_errors END "
+                    + "WHERE pgt_id = ?", c.status().name(), c.status().name(), st.id());
+        }
+        if (c.query() != null) {
+            QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
+            if (!analysis.canonicalQuery().equals(st.definingQuery())) {
+                migrate(StreamTableStore.byId(session, st.id()), analysis, c.query());
+            }
+        }
+    }
+
+    void drop(DropStreamTable c) throws SQLException {
+        StreamTable st = StreamTableStore.require(session, c.name());
+        StreamTableStore.requireOwner(session, st);
+        dropTree(st, c.cascade(), new HashSet<>());
+    }
+
+    void refresh(RefreshStreamTable c) throws SQLException {
+        StreamTable st = StreamTableStore.require(session, c.name());
+        StreamTableStore.requireOwner(session, st);
+        if (st.status() == Status.SUSPENDED) {
+            throw new PgTrickleException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "stream table " + st.displayName() + " is suspended", null,
+                    "Resume it with pgtrickle.resume_stream_table(" + Identifiers.literal(st.displayName()) + ").");
+        }
+        Refresher.refresh(session, st, Refresher.Initiator.MANUAL);
+    }
+
+    void resume(ResumeStreamTable c) throws SQLException {
+        StreamTable st = StreamTableStore.require(session, c.name());
+        StreamTableStore.requireOwner(session, st);
+        session.update("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', consecutive_errors = 0, "
+                + "last_error_message = NULL, updated_at = now() WHERE pgt_id = ?", st.id());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** The refresh mode a stream table gets, and why: FULL until differential maintenance exists. */
+    record ModeChoice(RefreshMode effective, String reason) {
+    }
+
+    private ModeChoice chooseMode(RefreshMode requested, String name) {
+        return switch (requested) {
+            case FULL -> new ModeChoice(RefreshMode.FULL, "FULL was requested");
+            case AUTO -> {
+                String reason = "differential maintenance is not available in this version of pgtrickle";
+                notices.add(Notice.warning(SqlState.FEATURE_NOT_SUPPORTED.code(),
+                        "stream table " + name + " will be refreshed FULL: " + reason, null));
+                yield new ModeChoice(RefreshMode.FULL, reason);
+            }
+            case DIFFERENTIAL, IMMEDIATE -> throw new PgTrickleException(SqlState.FEATURE_NOT_SUPPORTED,
+                    "refresh mode " + requested + " is not supported yet", null,
+                    "Use refresh_mode => 'FULL', or 'AUTO' to switch to differential maintenance when it is available.");
+        };
+    }
+
+    private void updateSettings(StreamTable st, Schedule schedule, RefreshMode requested, ModeChoice mode)
+            throws SQLException {
+        if (schedule != null) {
+            session.update("UPDATE pgtrickle.pgt_stream_tables SET schedule = ?, "
+                    + "freshness_bound = ?::bigint * interval '1 second', updated_at = now() WHERE pgt_id = ?",
+                    schedule.text(), freshnessSeconds(schedule), st.id());
+        }
+        if (requested != null) {
+            session.update("UPDATE pgtrickle.pgt_stream_tables SET refresh_mode = ?, effective_refresh_mode = ?, "
+                    + "refresh_mode_reason = ?, updated_at = now() WHERE pgt_id = ?",
+                    requested.name(), mode.effective().name(), mode.reason(), st.id());
+        }
+    }
+
+    /** Brings a stream table to a new defining query: new sources and capture, storage if the columns differ. */
+    private void migrate(StreamTable st, QueryProbe.Analysis analysis, String originalQuery) throws SQLException {
+        rejectCycles(st, analysis.sources());
+        long relid = st.relid();
+        if (!st.storageExists() || !sameColumns(st, analysis.columns())) {
+            List<StreamTable> dependents = StreamTableStore.dependents(session, st);
+            if (!dependents.isEmpty()) {
+                throw new PgTrickleException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST,
+                        "cannot change the columns of stream table " + st.displayName()
+                                + " because other stream tables depend on it",
+                        "stream table " + dependents.get(0).displayName() + " depends on stream table "
+                                + st.displayName(),
+                        "Keep the same columns, or drop the dependent stream tables first.");
+            }
+            if (st.storageExists()) {
+                session.script("DROP TABLE " + st.quotedName());
+            }
+            relid = createStorage(st.quotedName(), analysis.columns());
+        }
+        List<Long> oldSources = StreamTableStore.sourceRelids(session, st.id());
+        for (Source s : analysis.sources()) {
+            Capture.ensure(session, s);
+        }
+        session.update("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = ?::oid, defining_query = ?, "
+                + "original_query = ?, frontier = NULL, is_populated = false, updated_at = now() WHERE pgt_id = ?",
+                relid, analysis.canonicalQuery(), originalQuery, st.id());
+        StreamTableStore.saveDependencies(session, st.id(), analysis.sources());
+        for (long old : oldSources) {
+            Capture.removeIfUnused(session, old);
+        }
+        Refresher.refresh(session, StreamTableStore.byId(session, st.id()), Refresher.Initiator.INITIAL);
+    }
+
+    /** 3F000 when reading these sources would make the stream table depend on itself. */
+    private void rejectCycles(StreamTable st, List<Source> sources) throws SQLException {
+        for (Source s : sources) {
+            if (s.type() != Source.Type.STREAM_TABLE) {
+                continue;
+            }
+            Row path = session.query("WITH RECURSIVE up(relid, path) AS ("
+                    + " SELECT ?::oid, ARRAY[?::oid]"
+                    + " UNION ALL"
+                    + " SELECT d.source_relid, up.path || d.source_relid FROM up"
+                    + " JOIN pgtrickle.pgt_stream_tables s ON s.pgt_relid = up.relid"
+                    + " JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = s.pgt_id"
+                    + " WHERE NOT d.source_relid = ANY (up.path))"
+                    + " SELECT (SELECT string_agg(x::regclass::text, ' -> ' ORDER BY o) FROM unnest(path) WITH ORDINALITY"
+                    + " AS t(x, o)) AS cycle FROM up WHERE relid = ?::oid LIMIT 1", s.relid(), s.relid(), st.relid())
+                    .stream().findFirst().orElse(null);
+            if (path != null) {
+                throw new PgTrickleException(SqlState.INVALID_RECURSION,
+                        "cycle in the dependency graph: " + st.displayName() + " -> " + path.get("cycle"), null,
+                        "A stream table cannot read itself, directly or through other stream tables.");
+            }
+        }
+    }
+
+    private boolean sameColumns(StreamTable st, List<QueryProbe.Column> columns) throws SQLException {
+        return QueryProbe.columns(session, st.relid()).equals(columns);
+    }
+
+    private void dropTree(StreamTable st, boolean cascade, Set<Long> dropped) throws SQLException {
+        if (!dropped.add(st.id())) {
+            return;
+        }
+        List<StreamTable> dependents = StreamTableStore.dependents(session, st);
+        if (!dependents.isEmpty() && !cascade) {
+            throw new PgTrickleException(SqlState.DEPENDENT_OBJECTS_STILL_EXIST,
+                    "cannot drop stream table " + st.displayName() + " because other stream tables depend on it",
+                    "stream table " + dependents.get(0).displayName() + " depends on stream table " + st.displayName(),
+                    "Use cascade => true to drop the dependent stream tables too.");
+        }
+        for (StreamTable d : dependents) {
+            StreamTableStore.requireOwner(session, d);
+            dropTree(d, true, dropped);
+        }
+        List<Long> sources = StreamTableStore.sourceRelids(session, st.id());
+        if (st.storageExists()) {
+            session.script("DROP TABLE " + st.quotedName() + (cascade ? " CASCADE" : ""));
+        }
+        session.update("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?", st.id());
+        for (long relid : sources) {
+            Capture.removeIfUnused(session, relid);
+        }
+    }
+
+    private long createStorage(String relation, List<QueryProbe.Column> columns) throws SQLException {
+        StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(relation).append(" (");
+        for (int i = 0; i < columns.size(); i++) {
+            ddl.append(i == 0 ? "\n    " : ",\n    ").append(quote(columns.get(i).name())).append(' ')
+                    .append(columns.get(i).type());
+        }
+        ddl.append("\n);\nCREATE TRIGGER pgt_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON ").append(relation)
+                .append(" FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle._guard_storage();\n")
+                .append("COMMENT ON TABLE ").append(relation)
+                .append(" IS 'pgtrickle stream table: maintained by pgtrickle, see pgtrickle.pgt_stream_tables';\n");
+        session.script(ddl.toString());
+        return session.queryOne("SELECT to_regclass(?)::oid AS relid", relation).getLong("relid");
+    }
+
+    private String currentSchema() throws SQLException {
+        String schema = session.queryOne("SELECT current_schema() AS s").get("s");
+        if (schema == null) {
+            throw new PgTrickleException(SqlState.INVALID_PARAMETER_VALUE, "no schema has been selected to create in",
+                    null, "Qualify the name (schema.name) or set search_path.");
+        }
+        return schema;
+    }
+
+    private static Long freshnessSeconds(Schedule schedule) {
+        return schedule.freshness() == null ? null : schedule.freshness().toSeconds();
+    }
+}

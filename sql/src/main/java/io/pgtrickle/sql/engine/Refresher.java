@@ -1,0 +1,108 @@
+package io.pgtrickle.sql.engine;
+
+import static io.pgtrickle.sql.command.Identifiers.quote;
+
+import io.pgtrickle.sql.catalog.StreamTable;
+import io.pgtrickle.sql.session.Row;
+import io.pgtrickle.sql.session.Session;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Runs one refresh of a stream table and records it in pgtrickle.pgt_refresh_history. FULL
+ * recomputes the defining query and replaces the rows in a single statement, so the rows it
+ * writes and the snapshot it records as the new frontier are the same snapshot, whatever the
+ * isolation level of the surrounding transaction (DESIGN §3). When no source changed since the
+ * frontier, the refresh is NO_DATA and touches nothing. Readers are never blocked: the old rows
+ * are deleted, not truncated.
+ */
+final class Refresher {
+
+    /** Who asked for a refresh (pgt_refresh_history.initiated_by). */
+    enum Initiator { SCHEDULER, MANUAL, INITIAL }
+
+    /** The result of one refresh. */
+    record Result(String action, long inserted, long deleted) {
+    }
+
+    private Refresher() {
+    }
+
+    static Result refresh(Session session, StreamTable st, Initiator initiator) throws SQLException {
+        session.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgtrickle.refresh'), ?::int)",
+                (int) st.id());
+        long historyId = session.queryOne("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, action, status, initiated_by) "
+                + "VALUES (?, 'FULL', 'RUNNING', ?) RETURNING refresh_id", st.id(), initiator.name()).getLong("refresh_id");
+        Result result;
+        if (initiator != Initiator.INITIAL && st.populated() && !hasPendingChanges(session, st)) {
+            result = new Result("NO_DATA", 0, 0);
+            session.update("UPDATE pgtrickle.pgt_stream_tables SET last_refresh_at = now(), data_timestamp = now(), "
+                    + "status = CASE WHEN status = 'INITIALIZING' THEN 'ACTIVE' ELSE status END, "
+                    + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = ?", st.id());
+        } else {
+            result = full(session, st);
+        }
+        session.update("UPDATE pgtrickle.pgt_refresh_history SET end_time = clock_timestamp(), status = 'COMPLETED', "
+                + "action = ?, rows_inserted = ?, rows_deleted = ? WHERE refresh_id = ?",
+                result.action(), result.inserted(), result.deleted(), historyId);
+        consumeBuffers(session, st);
+        return result;
+    }
+
+    private static Result full(Session session, StreamTable st) throws SQLException {
+        session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'on', true)");
+        Row r = session.queryOne("WITH del AS (DELETE FROM " + st.quotedName() + " RETURNING 1), "
+                + "ins AS (INSERT INTO " + st.quotedName() + " SELECT * FROM (\n" + st.definingQuery() + "\n) q RETURNING 1) "
+                + "SELECT (SELECT count(*) FROM del) AS deleted, (SELECT count(*) FROM ins) AS inserted, "
+                + "pg_catalog.pg_current_snapshot()::text AS snapshot");
+        session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'off', true)");
+        session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, is_populated = true, "
+                + "last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
+                + "status = CASE WHEN status = 'INITIALIZING' THEN 'ACTIVE' ELSE status END, "
+                + "consecutive_errors = 0, last_error_message = NULL, updated_at = now() WHERE pgt_id = ?",
+                r.get("snapshot"), st.id());
+        return new Result("FULL", r.getLong("inserted"), r.getLong("deleted"));
+    }
+
+    /**
+     * True unless every source is captured and no captured change is newer than the frontier.
+     * Changes of the calling transaction itself count (they are not in any earlier snapshot).
+     */
+    private static boolean hasPendingChanges(Session session, StreamTable st) throws SQLException {
+        if (st.frontier() == null) {
+            return true;
+        }
+        List<Row> sources = session.query("SELECT d.source_relid, b.buffer_table FROM pgtrickle.pgt_dependencies d "
+                + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = ?", st.id());
+        if (sources.isEmpty()) {
+            return false; // a query over no relation (SELECT 1) never changes
+        }
+        StringBuilder sql = new StringBuilder("SELECT EXISTS (");
+        for (int i = 0; i < sources.size(); i++) {
+            String buffer = sources.get(i).get("buffer_table");
+            if (buffer == null) {
+                return true; // a source without capture (materialized view, foreign table): always recompute
+            }
+            if (i > 0) {
+                sql.append(" UNION ALL ");
+            }
+            sql.append("SELECT 1 FROM pgtrickle_changes.").append(quote(buffer))
+                    .append(" b WHERE NOT pg_catalog.pg_visible_in_snapshot(b.__pgt_xid, ?::pg_snapshot)");
+        }
+        sql.append(") AS pending");
+        Object[] params = new Object[sources.size()];
+        java.util.Arrays.fill(params, st.frontier());
+        return session.queryOne(sql.toString(), params).getBoolean("pending");
+    }
+
+    /** Deletes buffered changes every reader of the source has applied. */
+    static void consumeBuffers(Session session, StreamTable st) throws SQLException {
+        for (Row b : session.query("SELECT b.source_relid, b.buffer_table FROM pgtrickle.pgt_change_buffers b "
+                + "JOIN pgtrickle.pgt_dependencies d ON d.source_relid = b.source_relid WHERE d.pgt_id = ?", st.id())) {
+            session.update("DELETE FROM pgtrickle_changes." + quote(b.get("buffer_table")) + " c WHERE NOT EXISTS ("
+                    + "SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "
+                    + "WHERE d.source_relid = ?::oid AND (s.frontier IS NULL "
+                    + "OR NOT pg_catalog.pg_visible_in_snapshot(c.__pgt_xid, s.frontier)))", b.getLong("source_relid"));
+        }
+    }
+}

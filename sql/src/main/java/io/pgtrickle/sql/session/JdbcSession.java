@@ -1,0 +1,81 @@
+package io.pgtrickle.sql.session;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
+
+/** A {@link Session} over a pgjdbc connection (the driver's, or the scheduler's own). */
+public final class JdbcSession implements Session {
+    private final Connection connection;
+
+    public JdbcSession(Connection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public List<Row> query(String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(sql, params); ResultSet rs = ps.executeQuery()) {
+            ResultSetMetaData md = rs.getMetaData();
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                index.putIfAbsent(md.getColumnLabel(i), i - 1);
+            }
+            List<Row> rows = new ArrayList<>();
+            while (rs.next()) {
+                List<String> values = new ArrayList<>(md.getColumnCount());
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    values.add(rs.getString(i));
+                }
+                rows.add(new Row(index, values));
+            }
+            return rows;
+        }
+    }
+
+    @Override
+    public long update(String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(sql, params)) {
+            return ps.executeLargeUpdate();
+        }
+    }
+
+    @Override
+    public void script(String sql) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    @Override
+    public boolean inTransactionBlock() throws SQLException {
+        BaseConnection base = connection.unwrap(BaseConnection.class);
+        return base.getTransactionState() != TransactionState.IDLE;
+    }
+
+    private PreparedStatement prepare(String sql, Object[] params) throws SQLException {
+        PreparedStatement ps = connection.prepareStatement(sql);
+        try {
+            for (int i = 0; i < params.length; i++) {
+                Object p = params[i];
+                if (p == null) {
+                    ps.setNull(i + 1, java.sql.Types.VARCHAR);
+                } else {
+                    ps.setObject(i + 1, p);
+                }
+            }
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
+        }
+    }
+}
