@@ -1,5 +1,7 @@
 package io.pgtrickle.it.harness;
 
+import java.io.IOException;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -11,10 +13,18 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * and kept in the root context's store; one fresh database per test class, kept in the class context's
  * store. Both are {@link AutoCloseable}, which JUnit (5.13+) closes when the owning context ends: the
  * database is dropped after its class and the server stops at the end of the run.
+ *
+ * <p>The server is started (and its major checked) before every {@link PgTest} class, even one that never
+ * asks for a database, so a run on the wrong PostgreSQL major fails every class.
  */
-public final class PostgresExtension implements ParameterResolver {
+public final class PostgresExtension implements BeforeAllCallback, ParameterResolver {
 
     private static final Namespace NAMESPACE = Namespace.create(PostgresExtension.class);
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        server(context);
+    }
 
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
@@ -74,14 +84,14 @@ public final class PostgresExtension implements ParameterResolver {
 
         EmbeddedServer server() {
             if (failure != null) {
-                throw new ParameterResolutionException("embedded PostgreSQL is not usable: "
+                throw new IllegalStateException("embedded PostgreSQL is not usable: "
                         + failure.getMessage(), failure);
             }
             return server;
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             if (server != null) {
                 server.close();
             }
