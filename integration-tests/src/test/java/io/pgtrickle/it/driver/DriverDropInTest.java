@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -31,11 +30,10 @@ import org.postgresql.util.PSQLException;
  * The pgtrickle driver is a drop-in replacement for pgjdbc: everything an application does with plain
  * pgjdbc keeps working through {@code jdbc:pgtrickle:postgresql://}.
  *
- * <p>Until the driver lands, flip {@link #PLAIN_PGJDBC} (and remove {@code @Disabled}) to check these
- * tests against plain pgjdbc; they must pass there.
+ * <p>Flip {@link #PLAIN_PGJDBC} to check these tests against plain pgjdbc: they must pass there too,
+ * which is what makes them a fair drop-in check.
  */
 @PgTest
-@Disabled("enable when the driver lands")
 class DriverDropInTest {
 
     /** The one-line switch: true runs these tests against plain pgjdbc instead of the pgtrickle driver. */
