@@ -81,7 +81,7 @@ class LifecycleTest {
         try (Statement s = c.createStatement()) {
             s.execute("SELECT pgtrickle.create_stream_table_if_not_exists('r', 'SELECT 1 AS x', '1m', 'FULL')");
             SQLWarning w = s.getWarnings();
-            assertThat(w).isNotNull();
+            assertThat((Throwable) w).isNotNull();
             assertThat(w.getMessage()).contains("already exists, skipping");
         }
         assertThat(value(c, "SELECT count(*) FROM r")).isEqualTo("4");
@@ -118,7 +118,7 @@ class LifecycleTest {
         assertThat(value(c, "SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'al'")).isEqualTo("ACTIVE");
         try (Statement s = c.createStatement()) {
             s.execute("SELECT pgtrickle.alter_stream_table('al', refresh_mode => 'AUTO')");
-            assertThat(s.getWarnings()).as("AUTO falls back to FULL with a WARNING").isNotNull();
+            assertThat((Throwable) s.getWarnings()).as("AUTO falls back to FULL with a WARNING").isNotNull();
         }
         assertThat(rows(c, "SELECT * FROM pgtrickle.explain_refresh_mode('al')"))
                 .singleElement().asString().startsWith("AUTO | FULL | ");

@@ -50,7 +50,7 @@ final class Sql {
     /** Runs the statement, expects it to fail with this SQLSTATE, and returns the exception. */
     static SQLException fails(Connection c, String sqlState, String statement) {
         SQLException e = catchThrowableOfType(SQLException.class, () -> exec(c, statement));
-        assertThat(e).as("expected SQLSTATE %s from: %s", sqlState, statement).isNotNull();
+        assertThat((Throwable) e).as("expected SQLSTATE %s from: %s", sqlState, statement).isNotNull();
         assertThat(e.getSQLState()).as("SQLSTATE of %s (message: %s)", statement, e.getMessage()).isEqualTo(sqlState);
         return e;
     }

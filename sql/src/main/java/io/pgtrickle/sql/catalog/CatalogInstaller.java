@@ -28,9 +28,12 @@ public final class CatalogInstaller {
 
     /** The installed catalog version, 0 when there is none. Never fails on a database without it. */
     public static int installedVersion(Session session) throws SQLException {
-        String v = session.queryOne("SELECT CASE WHEN to_regclass('pgtrickle.pgt_schema_version') IS NULL THEN 0 "
-                + "ELSE (SELECT coalesce(max(version), 0) FROM pgtrickle.pgt_schema_version) END AS v").get("v");
-        return Integer.parseInt(v);
+        if (session.queryOne("SELECT to_regclass('pgtrickle.pgt_schema_version') IS NOT NULL AS present")
+                .getBoolean("present")) {
+            return Integer.parseInt(session.queryOne("SELECT coalesce(max(version), 0) AS v "
+                    + "FROM pgtrickle.pgt_schema_version").get("v"));
+        }
+        return 0;
     }
 
     /**

@@ -55,10 +55,11 @@ public final class JdbcSession implements Session {
         }
     }
 
+    /** With autocommit off, pgjdbc opens the block lazily: the application is in one all the same. */
     @Override
     public boolean inTransactionBlock() throws SQLException {
         BaseConnection base = connection.unwrap(BaseConnection.class);
-        return base.getTransactionState() != TransactionState.IDLE;
+        return !connection.getAutoCommit() || base.getTransactionState() != TransactionState.IDLE;
     }
 
     private PreparedStatement prepare(String sql, Object[] params) throws SQLException {
