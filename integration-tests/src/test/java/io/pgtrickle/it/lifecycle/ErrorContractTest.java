@@ -19,11 +19,14 @@ import org.junit.jupiter.api.Test;
 @PgTest
 class ErrorContractTest {
     private static Connection c;
+    /** Takes the snapshots: a superuser connection, whatever role c has assumed. */
+    private static Connection admin;
     private static String role;
 
     @BeforeAll
     static void setUp(TestDatabase db) throws SQLException {
         c = db.connectPgtrickle();
+        admin = db.connect();
         role = "alice_" + db.name();
         exec(c, "CREATE TABLE src (id int PRIMARY KEY, v text)",
                 "INSERT INTO src VALUES (1, 'a'), (2, 'b'), (3, NULL)",
@@ -37,12 +40,13 @@ class ErrorContractTest {
     static void tearDown() throws SQLException {
         exec(c, "RESET ROLE", "DROP OWNED BY " + role, "DROP ROLE " + role);
         c.close();
+        admin.close();
     }
 
     private static void rejected(String sqlState, String statement) throws SQLException {
-        CatalogSnapshot before = CatalogSnapshot.capture(c);
+        CatalogSnapshot before = CatalogSnapshot.capture(admin);
         Sql.fails(c, sqlState, statement);
-        CatalogSnapshot after = CatalogSnapshot.capture(c);
+        CatalogSnapshot after = CatalogSnapshot.capture(admin);
         assertThat(after).as("database changed by failed %s:\n%s", statement, after.diff(before)).isEqualTo(before);
     }
 

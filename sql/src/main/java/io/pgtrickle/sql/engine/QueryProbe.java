@@ -4,7 +4,10 @@ import io.pgtrickle.sql.catalog.Source;
 import io.pgtrickle.sql.command.Identifiers;
 import io.pgtrickle.sql.error.PgTrickleException;
 import io.pgtrickle.sql.error.SqlState;
+import io.pgtrickle.sql.lex.Lexer;
 import io.pgtrickle.sql.lex.Statements;
+import io.pgtrickle.sql.lex.Token;
+import io.pgtrickle.sql.lex.TokenKind;
 import io.pgtrickle.sql.session.Row;
 import io.pgtrickle.sql.session.Session;
 import java.sql.SQLException;
@@ -13,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -48,61 +52,34 @@ final class QueryProbe {
         }
     }
 
-    /** The query without trailing semicolons; 42601 for several statements, 42000 for a non-query. */
+    /** Statements that are certainly not queries; anything else PostgreSQL parses and judges itself. */
+    private static final Set<String> NOT_QUERIES = Set.of("insert", "update", "delete", "merge", "create", "drop",
+            "alter", "truncate", "copy", "call", "do", "grant", "revoke", "vacuum", "analyze", "explain", "set",
+            "reset", "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release", "lock", "prepare",
+            "execute", "deallocate", "listen", "unlisten", "notify", "refresh", "comment", "security", "reindex",
+            "cluster", "discard", "import", "load", "checkpoint", "declare", "fetch", "move", "close", "show");
+
+    /**
+     * The query without trailing semicolons: 42601 for several statements, 42000 for a statement
+     * that is not a query. Whether it parses is for PostgreSQL to say.
+     */
     static String singleSelect(String query) {
         List<String> statements = Statements.split(query);
-        if (statements.isEmpty()) {
+        List<Token> tokens = statements.size() == 1 ? Lexer.significantTokens(statements.get(0), false) : List.of();
+        if (statements.isEmpty() || (statements.size() == 1 && tokens.isEmpty())) {
             throw new PgTrickleException(SqlState.INVALID_PARAMETER_VALUE, "defining query must not be empty");
         }
         if (statements.size() > 1) {
             throw new PgTrickleException(SqlState.SYNTAX_ERROR,
                     "defining query must be a single SELECT statement, found " + statements.size() + " statements");
         }
-        String body = statements.get(0);
-        String first = firstWord(body);
-        if (!List.of("select", "with", "values", "table", "(").contains(first)) {
+        Token first = tokens.get(0);
+        if (first.kind() == TokenKind.IDENTIFIER && NOT_QUERIES.contains(first.folded())) {
             throw new PgTrickleException(SqlState.SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION,
-                    "defining query must be a SELECT statement", "It starts with " + first.toUpperCase(Locale.ROOT) + ".",
-                    null);
+                    "defining query must be a SELECT statement", "It is a " + first.text().toUpperCase(Locale.ROOT)
+                            + " statement.", null);
         }
-        return body;
-    }
-
-    private static String firstWord(String body) {
-        String s = body.strip();
-        // skip leading comments
-        while (true) {
-            if (s.startsWith("--")) {
-                int nl = s.indexOf('\n');
-                s = nl < 0 ? "" : s.substring(nl + 1).strip();
-            } else if (s.startsWith("/*")) {
-                int depth = 0;
-                int i = 0;
-                for (; i < s.length() - 1; i++) {
-                    if (s.startsWith("/*", i)) {
-                        depth++;
-                        i++;
-                    } else if (s.startsWith("*/", i)) {
-                        depth--;
-                        i++;
-                        if (depth == 0) {
-                            break;
-                        }
-                    }
-                }
-                s = s.substring(Math.min(i + 1, s.length())).strip();
-            } else {
-                break;
-            }
-        }
-        if (s.startsWith("(")) {
-            return "(";
-        }
-        int end = 0;
-        while (end < s.length() && Character.isLetter(s.charAt(end))) {
-            end++;
-        }
-        return s.substring(0, end).toLowerCase(Locale.ROOT);
+        return statements.get(0);
     }
 
     private static String canonical(Session session, long oid) throws SQLException {

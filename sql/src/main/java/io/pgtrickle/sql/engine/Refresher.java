@@ -3,6 +3,9 @@ package io.pgtrickle.sql.engine;
 import static io.pgtrickle.sql.command.Identifiers.quote;
 
 import io.pgtrickle.sql.catalog.StreamTable;
+import io.pgtrickle.sql.command.Identifiers;
+import io.pgtrickle.sql.error.PgTrickleException;
+import io.pgtrickle.sql.error.SqlState;
 import io.pgtrickle.sql.session.Row;
 import io.pgtrickle.sql.session.Session;
 import java.sql.SQLException;
@@ -29,6 +32,7 @@ final class Refresher {
     }
 
     static Result refresh(Session session, StreamTable st, Initiator initiator) throws SQLException {
+        requireSources(session, st);
         session.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgtrickle.refresh'), ?::int)",
                 (int) st.id());
         long historyId = session.queryOne("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, action, status, initiated_by) "
@@ -62,6 +66,20 @@ final class Refresher {
                 + "consecutive_errors = 0, last_error_message = NULL, updated_at = now() WHERE pgt_id = ?",
                 r.get("snapshot"), st.id());
         return new Result("FULL", r.getLong("inserted"), r.getLong("deleted"));
+    }
+
+    /** 42P01 when a source of the stream table has been dropped since it was created. */
+    private static void requireSources(Session session, StreamTable st) throws SQLException {
+        List<Row> missing = session.query("SELECT d.source_schema, d.source_name FROM pgtrickle.pgt_dependencies d "
+                + "WHERE d.pgt_id = ? AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) "
+                + "ORDER BY 1, 2", st.id());
+        if (!missing.isEmpty()) {
+            String source = Identifiers.quoteIfNeeded(missing.get(0).get("source_schema")) + "."
+                    + Identifiers.quoteIfNeeded(missing.get(0).get("source_name"));
+            throw new PgTrickleException(SqlState.UNDEFINED_TABLE,
+                    "source table " + source + " of stream table " + st.displayName() + " no longer exists", null,
+                    "Recreate the source and its stream table, or drop the stream table.");
+        }
     }
 
     /**
