@@ -80,7 +80,8 @@ class RecognizerPropertiesTest {
 
     private static String dollar(String s) {
         String tag = "$t$";
-        for (int i = 0; s.contains(tag); i++) {
+        // the closing tag must first occur where it is put, also when s ends with part of it
+        for (int i = 0; (s + tag).indexOf(tag) != s.length(); i++) {
             tag = "$t" + i + "$";
         }
         return tag + s + tag;
