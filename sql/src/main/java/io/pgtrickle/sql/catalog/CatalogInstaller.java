@@ -1,5 +1,7 @@
 package io.pgtrickle.sql.catalog;
 
+import io.pgtrickle.sql.error.PgTrickleException;
+import io.pgtrickle.sql.error.SqlState;
 import io.pgtrickle.sql.session.Session;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +13,14 @@ import java.util.List;
 /**
  * Installs and upgrades the catalog (schemas pgtrickle and pgtrickle_changes) in place: numbered
  * migrations V001, V002, ... applied in order, each recorded in pgtrickle.pgt_schema_version.
- * Idempotent, and safe when several sessions try at once: the work happens under a transaction-scoped
- * advisory lock and the version is checked again after taking it. Must run inside a transaction.
+ * Idempotent, and safe when several sessions try at once: whoever holds the advisory lock migrates,
+ * the others wait and then find the work done.
+ *
+ * <p>Why two entry points: a backend caches "this relation does not exist" and only forgets it at
+ * the start of a transaction or when it locks a relation, so a session that waited for another's
+ * install inside one transaction could still believe the catalog missing. Outside a transaction
+ * block we therefore wait on a session-level lock before BEGIN; inside the caller's block we only
+ * install when nobody else is, and otherwise ask the caller to retry (40001).
  */
 public final class CatalogInstaller {
     /** The migrations, in order; index + 1 is the version. */
@@ -20,38 +28,72 @@ public final class CatalogInstaller {
 
     public static final int LATEST_VERSION = MIGRATIONS.size();
 
-    /** Advisory lock key: "pgtrickle" in ASCII, the first 8 bytes. */
+    /** Advisory lock key: "pgtrickl" in ASCII. */
     private static final long LOCK_KEY = 0x7067747269636b6cL;
 
     private CatalogInstaller() {
     }
 
-    /** The installed catalog version, 0 when there is none. Never fails on a database without it. */
+    /**
+     * The installed catalog version, 0 when there is none. Existence is read from pg_class with the
+     * statement's snapshot (not the relation cache), so it is current even inside a transaction.
+     */
     public static int installedVersion(Session session) throws SQLException {
-        if (session.queryOne("SELECT to_regclass('pgtrickle.pgt_schema_version') IS NOT NULL AS present")
-                .getBoolean("present")) {
-            return Integer.parseInt(session.queryOne("SELECT coalesce(max(version), 0) AS v "
-                    + "FROM pgtrickle.pgt_schema_version").get("v"));
+        boolean present = session.queryOne("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
+                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE n.nspname = 'pgtrickle' AND c.relname = 'pgt_schema_version') AS present").getBoolean("present");
+        if (!present) {
+            return 0;
         }
-        return 0;
+        return Integer.parseInt(session.queryOne("SELECT coalesce(max(version), 0) AS v "
+                + "FROM pgtrickle.pgt_schema_version").get("v"));
     }
 
-    /**
-     * Brings the catalog to {@link #LATEST_VERSION}. Cheap when it is current (one query).
-     * Returns true when it changed anything.
-     */
-    public static boolean ensure(Session session) throws SQLException {
+    /** Outside a transaction block: installs or upgrades in a transaction of its own, waiting for others. */
+    public static void ensureAutonomously(Session session) throws SQLException {
         if (installedVersion(session) >= LATEST_VERSION) {
-            return false;
+            return;
         }
-        session.query("SELECT pg_advisory_xact_lock(?)", LOCK_KEY);
+        session.query("SELECT pg_catalog.pg_advisory_lock(?)", LOCK_KEY);
+        try {
+            session.script("BEGIN");
+            try {
+                migrate(session, installedVersion(session));
+                session.script("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                session.script("ROLLBACK");
+                throw e;
+            }
+        } finally {
+            session.query("SELECT pg_catalog.pg_advisory_unlock(?)", LOCK_KEY);
+        }
+    }
+
+    /** Inside the caller's transaction block: installs or upgrades as part of it (a rollback undoes it). */
+    public static void ensureInBlock(Session session) throws SQLException {
         int installed = installedVersion(session);
+        if (installed >= LATEST_VERSION) {
+            return;
+        }
+        boolean locked = session.queryOne("SELECT pg_catalog.pg_try_advisory_xact_lock(?) AS locked", LOCK_KEY)
+                .getBoolean("locked");
+        if (!locked || installedVersion(session) != installed) {
+            if (!locked) {
+                session.query("SELECT pg_catalog.pg_advisory_xact_lock(?)", LOCK_KEY);
+            }
+            throw new PgTrickleException(SqlState.SERIALIZATION_FAILURE,
+                    "the pgtrickle catalog was installed by another session during this transaction", null,
+                    "Retry the transaction.");
+        }
+        migrate(session, installed);
+    }
+
+    private static void migrate(Session session, int installed) throws SQLException {
         for (int version = installed + 1; version <= LATEST_VERSION; version++) {
             session.script(load(MIGRATIONS.get(version - 1)));
             session.update("INSERT INTO pgtrickle.pgt_schema_version (version, product_version) VALUES (?, ?)",
                     version, ProductVersion.get());
         }
-        return installed < LATEST_VERSION;
     }
 
     private static String load(String resource) {

@@ -20,6 +20,8 @@ import java.util.List;
  */
 final class Capture {
     static final String TRIGGER_PREFIX = "pgt_capture_";
+    /** High half of the advisory lock key that serialises capture changes on one source ("pgtc"). */
+    private static final long LOCK_SPACE = 0x70677463L << 32;
 
     private Capture() {
     }
@@ -33,6 +35,8 @@ final class Capture {
         if (!source.capturable()) {
             return;
         }
+        // two stream tables created at once over one source must not both install its capture
+        session.query("SELECT pg_catalog.pg_advisory_xact_lock(?)", LOCK_SPACE | source.relid());
         boolean exists = !session.query("SELECT 1 FROM pgtrickle.pgt_change_buffers WHERE source_relid = ?::oid",
                 source.relid()).isEmpty();
         if (exists) {
@@ -97,6 +101,7 @@ final class Capture {
 
     /** Removes capture from a source no stream table reads any more (also when the source is gone). */
     static void removeIfUnused(Session session, long relid) throws SQLException {
+        session.query("SELECT pg_catalog.pg_advisory_xact_lock(?)", LOCK_SPACE | relid);
         List<Row> rows = session.query("SELECT b.buffer_table, "
                 + "EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = b.source_relid) AS used, "
                 + "(SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) "

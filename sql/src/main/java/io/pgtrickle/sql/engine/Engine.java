@@ -24,14 +24,14 @@ public final class Engine {
     public Outcome run(Session session, Command command) throws SQLException {
         boolean own = !session.inTransactionBlock();
         if (own) {
-            installCatalogInOwnTransaction(session);
+            CatalogInstaller.ensureAutonomously(session);
             session.script("BEGIN");
         } else {
             session.script("SAVEPOINT " + SAVEPOINT);
         }
         try {
             if (!own) {
-                CatalogInstaller.ensure(session);
+                CatalogInstaller.ensureInBlock(session);
             }
             List<Notice> notices = new ArrayList<>();
             dispatch(new Lifecycle(session, notices), command);
@@ -56,21 +56,6 @@ public final class Engine {
             lifecycle.resume(c);
         } else {
             throw new IllegalArgumentException("unknown command " + command);
-        }
-    }
-
-    /** Outside a transaction block the catalog is installed and committed on its own: a first use. */
-    private static void installCatalogInOwnTransaction(Session session) throws SQLException {
-        if (CatalogInstaller.installedVersion(session) >= CatalogInstaller.LATEST_VERSION) {
-            return;
-        }
-        session.script("BEGIN");
-        try {
-            CatalogInstaller.ensure(session);
-            session.script("COMMIT");
-        } catch (SQLException | RuntimeException e) {
-            undo(session, true, e);
-            throw e;
         }
     }
 

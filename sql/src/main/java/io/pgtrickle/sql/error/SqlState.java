@@ -17,6 +17,7 @@ public enum SqlState {
     WRONG_OBJECT_TYPE("42809"),
     OBJECT_NOT_IN_PREREQUISITE_STATE("55000"),
     ACTIVE_SQL_TRANSACTION("25001"),
+    SERIALIZATION_FAILURE("40001"),
     INTERNAL_ERROR("XX000");
 
     private final String code;
