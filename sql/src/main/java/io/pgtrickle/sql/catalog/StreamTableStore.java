@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /** Reads and writes the catalog rows of stream tables (pgtrickle.pgt_stream_tables and friends). */
 public final class StreamTableStore {
-    private static final String SELECT = "SELECT s.pgt_id, s.pgt_relid, s.pgt_schema, s.pgt_name, s.defining_query, "
+    private static final String SELECT = "SELECT s.pgt_id, s.pgt_relid::oid AS pgt_relid, s.pgt_schema, s.pgt_name, s.defining_query, "
             + "s.original_query, s.schedule, s.refresh_mode, s.effective_refresh_mode, s.status, s.is_populated, "
             + "s.frontier::text AS frontier, "
             + "EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = s.pgt_relid) AS storage_exists "
@@ -30,7 +30,7 @@ public final class StreamTableStore {
     public static Optional<StreamTable> find(Session session, QualifiedName name) throws SQLException {
         String relation = name.schema() == null ? Identifiers.quote(name.name())
                 : Identifiers.quote(name.schema()) + "." + Identifiers.quote(name.name());
-        List<Row> rows = session.query(SELECT + "WHERE s.pgt_relid = to_regclass(?)::oid "
+        List<Row> rows = session.query(SELECT + "WHERE s.pgt_relid = to_regclass(?) "
                 + "OR (to_regclass(?) IS NULL AND s.pgt_name = ? AND s.pgt_schema = coalesce(?, current_schema())) "
                 + "FOR UPDATE OF s", relation, relation, name.name(), name.schema());
         return rows.isEmpty() ? Optional.empty() : Optional.of(StreamTable.of(rows.get(0)));
@@ -72,7 +72,7 @@ public final class StreamTableStore {
     /** The relids of base sources the stream table reads (those with capture). */
     public static List<Long> sourceRelids(Session session, long pgtId) throws SQLException {
         List<Long> out = new ArrayList<>();
-        for (Row r : session.query("SELECT source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = ? "
+        for (Row r : session.query("SELECT source_relid::oid AS source_relid FROM pgtrickle.pgt_dependencies WHERE pgt_id = ? "
                 + "ORDER BY source_relid", pgtId)) {
             out.add(r.getLong("source_relid"));
         }
@@ -84,7 +84,7 @@ public final class StreamTableStore {
         session.update("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?", pgtId);
         for (Source s : sources) {
             session.update("INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_schema, source_name, "
-                    + "source_type, columns_used) VALUES (?, ?::oid, ?, ?, ?, ?::text[])",
+                    + "source_type, columns_used) VALUES (?, ?::oid::regclass, ?, ?, ?, ?::text[])",
                     pgtId, s.relid(), s.schema(), s.name(), s.type().name(), Identifiers.textArray(s.columns()));
         }
     }

@@ -3,6 +3,7 @@ package io.pgtrickle.sql.engine;
 import static io.pgtrickle.sql.command.Identifiers.quote;
 
 import io.pgtrickle.sql.catalog.Source;
+import io.pgtrickle.sql.command.Identifiers;
 import io.pgtrickle.sql.session.Row;
 import io.pgtrickle.sql.session.Session;
 import java.sql.SQLException;
@@ -48,36 +49,56 @@ final class Capture {
                 + "ORDER BY a.attnum", source.relid())) {
             columns.add(new String[] {r.get("attname"), r.get("type")});
         }
-        String buffer = "pgtrickle_changes." + quote(bufferTable(source.relid()));
-        String function = "pgtrickle_changes." + quote("capture_" + source.relid());
-        StringBuilder ddl = new StringBuilder();
+        String bufferName = bufferTable(source.relid());
+        String buffer = "pgtrickle_changes." + quote(bufferName);
+        String function = "pgtrickle_changes." + quote(functionFor(bufferName));
         StringBuilder colDefs = new StringBuilder();
         StringBuilder colList = new StringBuilder();
         for (String[] c : columns) {
             colDefs.append(",\n    ").append(quote(c[0])).append(' ').append(c[1]);
             colList.append(", ").append(quote(c[0]));
         }
+        String names = Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[0]).toList())) + "::name[]";
+        StringBuilder ddl = new StringBuilder();
         ddl.append("CREATE TABLE ").append(buffer).append(" (\n")
                 .append("    __pgt_seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n")
                 .append("    __pgt_xid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),\n")
                 .append("    __pgt_op \"char\" NOT NULL").append(colDefs).append(");\n");
         ddl.append("COMMENT ON TABLE ").append(buffer).append(" IS ")
-                .append(io.pgtrickle.sql.command.Identifiers.literal("pgtrickle change buffer of " + source.quotedName()))
-                .append(";\n");
-        String insert = "INSERT INTO " + buffer + " (__pgt_op" + colList + ")";
-        String select = colList.length() == 0 ? "" : colList.substring(1);
+                .append(Identifiers.literal("pgtrickle change buffer of " + source.quotedName())).append(";\n");
+        String insert = "INSERT INTO " + buffer + " (__pgt_op" + colList + ") SELECT ";
+        String select = colList.toString();
+        // The fast path names the source's columns in static SQL (a cached plan). If the source's columns
+        // changed since capture was installed (renamed, dropped), it copies the columns both still have
+        // with dynamic SQL instead, so DDL on a source never breaks the application's writes.
         ddl.append("CREATE FUNCTION ").append(function).append("() RETURNS trigger LANGUAGE plpgsql\n")
-                .append("SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pgt$\nBEGIN\n")
-                .append("    IF TG_OP = 'INSERT' THEN\n")
-                .append("        ").append(insert).append(" SELECT 'I'").append(commaIf(select)).append(" FROM __pgt_new;\n")
-                .append("    ELSIF TG_OP = 'UPDATE' THEN\n")
-                .append("        ").append(insert).append(" SELECT 'D'").append(commaIf(select)).append(" FROM __pgt_old;\n")
-                .append("        ").append(insert).append(" SELECT 'I'").append(commaIf(select)).append(" FROM __pgt_new;\n")
-                .append("    ELSIF TG_OP = 'DELETE' THEN\n")
-                .append("        ").append(insert).append(" SELECT 'D'").append(commaIf(select)).append(" FROM __pgt_old;\n")
-                .append("    ELSE\n")
+                .append("SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pgt$\n")
+                .append("DECLARE\n    cols text;\nBEGIN\n")
+                .append("    IF TG_OP = 'TRUNCATE' THEN\n")
                 .append("        INSERT INTO ").append(buffer).append(" (__pgt_op) VALUES ('T');\n")
-                .append("    END IF;\n    RETURN NULL;\nEND\n$pgt$;\n");
+                .append("        RETURN NULL;\n    END IF;\n")
+                .append("    IF (SELECT count(*) FROM pg_catalog.pg_attribute WHERE attrelid = TG_RELID AND attnum > 0\n")
+                .append("            AND NOT attisdropped AND attname = ANY (").append(names).append(")) <> ")
+                .append(columns.size()).append(" THEN\n")
+                .append("        SELECT coalesce(string_agg(', ' || quote_ident(attname), '' ORDER BY attnum), '') INTO cols\n")
+                .append("        FROM pg_catalog.pg_attribute WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped\n")
+                .append("            AND attname = ANY (").append(names).append(");\n")
+                .append("        IF TG_OP IN ('UPDATE', 'DELETE') THEN\n")
+                .append("            EXECUTE format('INSERT INTO ").append(buffer.replace("'", "''"))
+                .append(" (__pgt_op%s) SELECT ''D''%s FROM __pgt_old', cols, cols);\n")
+                .append("        END IF;\n")
+                .append("        IF TG_OP IN ('UPDATE', 'INSERT') THEN\n")
+                .append("            EXECUTE format('INSERT INTO ").append(buffer.replace("'", "''"))
+                .append(" (__pgt_op%s) SELECT ''I''%s FROM __pgt_new', cols, cols);\n")
+                .append("        END IF;\n")
+                .append("        RETURN NULL;\n    END IF;\n")
+                .append("    IF TG_OP IN ('UPDATE', 'DELETE') THEN\n")
+                .append("        ").append(insert).append("'D'").append(select).append(" FROM __pgt_old;\n")
+                .append("    END IF;\n")
+                .append("    IF TG_OP IN ('UPDATE', 'INSERT') THEN\n")
+                .append("        ").append(insert).append("'I'").append(select).append(" FROM __pgt_new;\n")
+                .append("    END IF;\n")
+                .append("    RETURN NULL;\nEND\n$pgt$;\n");
         String table = source.quotedName();
         ddl.append(trigger("ins", "INSERT", "REFERENCING NEW TABLE AS __pgt_new ", table, function));
         ddl.append(trigger("upd", "UPDATE", "REFERENCING OLD TABLE AS __pgt_old NEW TABLE AS __pgt_new ", table, function));
@@ -85,13 +106,13 @@ final class Capture {
         ddl.append(trigger("trunc", "TRUNCATE", "", table, function));
         session.script(ddl.toString());
         session.update("INSERT INTO pgtrickle.pgt_change_buffers (source_relid, source_schema, source_name, buffer_table, "
-                + "columns) VALUES (?::oid, ?, ?, ?, ?::text[])", source.relid(), source.schema(), source.name(),
-                bufferTable(source.relid()),
-                io.pgtrickle.sql.command.Identifiers.textArray(columns.stream().map(c -> c[0]).toList()));
+                + "columns) VALUES (?::oid::regclass, ?, ?, ?, ?::text[])", source.relid(), source.schema(),
+                source.name(), bufferName, Identifiers.textArray(columns.stream().map(c -> c[0]).toList()));
     }
 
-    private static String commaIf(String select) {
-        return select.isEmpty() ? "" : "," + select;
+    /** The capture function belonging to a buffer table: changes_N → capture_N. */
+    private static String functionFor(String bufferTable) {
+        return "capture_" + bufferTable.substring("changes_".length());
     }
 
     private static String trigger(String suffix, String event, String referencing, String table, String function) {
@@ -106,7 +127,7 @@ final class Capture {
                 + "EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = b.source_relid) AS used, "
                 + "(SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) "
                 + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                + " WHERE c.oid = b.source_relid) AS source "
+                + " WHERE c.oid = b.source_relid::oid) AS source "
                 + "FROM pgtrickle.pgt_change_buffers b WHERE b.source_relid = ?::oid", relid);
         if (rows.isEmpty() || rows.get(0).getBoolean("used")) {
             return;
@@ -119,7 +140,8 @@ final class Capture {
                         .append(source).append(";\n");
             }
         }
-        ddl.append("DROP FUNCTION IF EXISTS pgtrickle_changes.").append(quote("capture_" + relid)).append("();\n");
+        ddl.append("DROP FUNCTION IF EXISTS pgtrickle_changes.").append(quote(functionFor(rows.get(0).get("buffer_table"))))
+                .append("();\n");
         ddl.append("DROP TABLE IF EXISTS pgtrickle_changes.").append(quote(rows.get(0).get("buffer_table"))).append(";\n");
         session.script(ddl.toString());
         session.update("DELETE FROM pgtrickle.pgt_change_buffers WHERE source_relid = ?::oid", relid);

@@ -70,7 +70,7 @@ final class Lifecycle {
         long id = session.queryOne("INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_schema, pgt_name, "
                 + "defining_query, original_query, schedule, freshness_bound, refresh_mode, effective_refresh_mode, "
                 + "refresh_mode_reason, diamond_consistency, diamond_schedule_policy, cdc_mode, append_only) "
-                + "VALUES (?::oid, ?, ?, ?, ?, ?, ?::bigint * interval '1 second', ?, ?, ?, ?, ?, ?, ?) RETURNING pgt_id",
+                + "VALUES (?::oid::regclass, ?, ?, ?, ?, ?, ?::bigint * interval '1 second', ?, ?, ?, ?, ?, ?, ?) RETURNING pgt_id",
                 relid, schema, c.name().name(), analysis.canonicalQuery(), c.query(), c.schedule().text(),
                 freshnessSeconds(c.schedule()), c.refreshMode().name(), mode.effective().name(), mode.reason(),
                 c.diamondConsistency(), c.diamondSchedulePolicy(), c.cdcMode(), c.appendOnly()).getLong("pgt_id");
@@ -194,7 +194,7 @@ final class Lifecycle {
         for (Source s : analysis.sources()) {
             Capture.ensure(session, s);
         }
-        session.update("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = ?::oid, defining_query = ?, "
+        session.update("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = ?::oid::regclass, defining_query = ?, "
                 + "original_query = ?, frontier = NULL, is_populated = false, updated_at = now() WHERE pgt_id = ?",
                 relid, analysis.canonicalQuery(), originalQuery, st.id());
         StreamTableStore.saveDependencies(session, st.id(), analysis.sources());
@@ -213,10 +213,10 @@ final class Lifecycle {
             Row path = session.query("WITH RECURSIVE up(relid, path) AS ("
                     + " SELECT ?::oid, ARRAY[?::oid]"
                     + " UNION ALL"
-                    + " SELECT d.source_relid, up.path || d.source_relid FROM up"
+                    + " SELECT d.source_relid::oid, up.path || d.source_relid::oid FROM up"
                     + " JOIN pgtrickle.pgt_stream_tables s ON s.pgt_relid = up.relid"
                     + " JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = s.pgt_id"
-                    + " WHERE NOT d.source_relid = ANY (up.path))"
+                    + " WHERE NOT d.source_relid::oid = ANY (up.path))"
                     + " SELECT (SELECT string_agg(x::regclass::text, ' -> ' ORDER BY o) FROM unnest(path) WITH ORDINALITY"
                     + " AS t(x, o)) AS cycle FROM up WHERE relid = ?::oid LIMIT 1", s.relid(), s.relid(), st.relid())
                     .stream().findFirst().orElse(null);

@@ -90,7 +90,7 @@ final class Refresher {
         if (st.frontier() == null) {
             return true;
         }
-        List<Row> sources = session.query("SELECT d.source_relid, b.buffer_table FROM pgtrickle.pgt_dependencies d "
+        List<Row> sources = session.query("SELECT b.buffer_table FROM pgtrickle.pgt_dependencies d "
                 + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = ?", st.id());
         if (sources.isEmpty()) {
             return false; // a query over no relation (SELECT 1) never changes
@@ -115,7 +115,7 @@ final class Refresher {
 
     /** Deletes buffered changes every reader of the source has applied. */
     static void consumeBuffers(Session session, StreamTable st) throws SQLException {
-        for (Row b : session.query("SELECT b.source_relid, b.buffer_table FROM pgtrickle.pgt_change_buffers b "
+        for (Row b : session.query("SELECT b.source_relid::oid AS source_relid, b.buffer_table FROM pgtrickle.pgt_change_buffers b "
                 + "JOIN pgtrickle.pgt_dependencies d ON d.source_relid = b.source_relid WHERE d.pgt_id = ?", st.id())) {
             session.update("DELETE FROM pgtrickle_changes." + quote(b.get("buffer_table")) + " c WHERE NOT EXISTS ("
                     + "SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "

@@ -15,7 +15,7 @@ CREATE TABLE pgtrickle.pgt_schema_version (
 
 CREATE TABLE pgtrickle.pgt_stream_tables (
     pgt_id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    pgt_relid               oid NOT NULL UNIQUE,
+    pgt_relid               regclass NOT NULL UNIQUE,
     pgt_schema              text NOT NULL,
     pgt_name                text NOT NULL,
     defining_query          text NOT NULL,
@@ -42,12 +42,14 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     updated_at              timestamptz NOT NULL DEFAULT now(),
     UNIQUE (pgt_schema, pgt_name)
 );
+-- Relations are referenced as regclass, which pg_dump writes as names and a restore turns back into the
+-- new OIDs; schema/name columns keep the names for messages and for tables dropped behind our back.
 COMMENT ON COLUMN pgtrickle.pgt_stream_tables.frontier IS
     'snapshot of the last refresh: changes whose xid is visible in it have been applied';
 
 CREATE TABLE pgtrickle.pgt_dependencies (
     pgt_id        bigint NOT NULL REFERENCES pgtrickle.pgt_stream_tables ON DELETE CASCADE,
-    source_relid  oid NOT NULL,
+    source_relid  regclass NOT NULL,
     source_schema text NOT NULL,
     source_name   text NOT NULL,
     source_type   text NOT NULL CHECK (source_type IN ('TABLE', 'STREAM_TABLE', 'VIEW', 'MATVIEW', 'FOREIGN_TABLE')),
@@ -57,7 +59,7 @@ CREATE TABLE pgtrickle.pgt_dependencies (
 CREATE INDEX ON pgtrickle.pgt_dependencies (source_relid);
 
 CREATE TABLE pgtrickle.pgt_change_buffers (
-    source_relid  oid PRIMARY KEY,
+    source_relid  regclass PRIMARY KEY,
     source_schema text NOT NULL,
     source_name   text NOT NULL,
     buffer_table  text NOT NULL,

@@ -1,0 +1,106 @@
+package io.pgtrickle.it.lifecycle;
+
+import static io.pgtrickle.it.lifecycle.Sql.exec;
+import static io.pgtrickle.it.lifecycle.Sql.rows;
+import static io.pgtrickle.it.lifecycle.Sql.value;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Change capture: what lands in the buffer, exactly, and that it never gets in the application's way. */
+@PgTest
+class CaptureTest {
+    private Connection c;
+    private String buffer;
+
+    @BeforeEach
+    void setUp(TestDatabase db) throws SQLException {
+        c = db.connectPgtrickle();
+        exec(c, "CREATE TABLE typed (id int PRIMARY KEY, n numeric(20,6), f float8, ts timestamptz, t text, j jsonb, "
+                + "a int[], b bytea, iv interval)",
+                "SELECT pgtrickle.create_stream_table('typed_st', 'SELECT id, t FROM typed', '1m', 'FULL')");
+        buffer = "pgtrickle_changes.changes_" + value(c, "SELECT 'typed'::regclass::oid");
+    }
+
+    @AfterEach
+    void tearDown() throws SQLException {
+        exec(c, "SELECT pgtrickle.drop_stream_table('typed_st')", "DROP TABLE typed");
+        c.close();
+    }
+
+    @Test
+    void capturedValuesAreExactlyTheWrittenOnes() throws SQLException {
+        exec(c, "INSERT INTO typed VALUES "
+                + "(1, 12345678901234.123456, 0.1, '2026-01-02 03:04:05.678901+02', 'it''s \\ \"q\"', "
+                + "'{\"k\": [1, 2.50, null]}', '{1,NULL,3}', '\\x00ff', '1 mon 2 days 00:00:01.5'), "
+                + "(2, 'NaN', 'Infinity', '-infinity', '', 'null', '{}', '', '-1 year'), "
+                + "(3, NULL, -0.0, NULL, NULL, NULL, NULL, NULL, NULL), "
+                + "(4, 1e-6, 1.7976931348623157e308, 'epoch', repeat('x', 3000), '\"s\"', '{-2147483648}', "
+                + "'\\x', '0')");
+        String cols = "id, n, f, ts, t, j, a, b, iv";
+        assertThat(rows(c, "SELECT " + cols + " FROM typed EXCEPT ALL SELECT " + cols + " FROM " + buffer)).isEmpty();
+        assertThat(rows(c, "SELECT " + cols + " FROM " + buffer + " EXCEPT ALL SELECT " + cols + " FROM typed")).isEmpty();
+        assertThat(value(c, "SELECT string_agg(DISTINCT __pgt_op::text, ',') FROM " + buffer)).isEqualTo("I");
+    }
+
+    @Test
+    void updateIsDeleteOfOldPlusInsertOfNewStampedWithTheWriter() throws SQLException {
+        exec(c, "INSERT INTO typed (id, t) VALUES (1, 'old')");
+        c.setAutoCommit(false);
+        exec(c, "UPDATE typed SET id = 2, t = 'new' WHERE id = 1");
+        String xid = value(c, "SELECT pg_current_xact_id()");
+        c.commit();
+        c.setAutoCommit(true);
+        assertThat(rows(c, "SELECT __pgt_op, id, t, __pgt_xid = '" + xid + "'::xid8 FROM " + buffer
+                + " WHERE __pgt_seq > (SELECT min(__pgt_seq) FROM " + buffer + ") ORDER BY __pgt_seq"))
+                .containsExactly("D | 1 | old | t", "I | 2 | new | t");
+    }
+
+    @Test
+    void rolledBackWritesLeaveNoChanges() throws SQLException {
+        c.setAutoCommit(false);
+        exec(c, "INSERT INTO typed (id) VALUES (1)", "SAVEPOINT s", "INSERT INTO typed (id) VALUES (2)",
+                "ROLLBACK TO SAVEPOINT s");
+        c.commit();
+        exec(c, "INSERT INTO typed (id) VALUES (3)");
+        c.rollback();
+        c.setAutoCommit(true);
+        assertThat(rows(c, "SELECT id FROM " + buffer + " ORDER BY __pgt_seq")).containsExactly("1");
+        exec(c, "TRUNCATE typed");
+        assertThat(rows(c, "SELECT __pgt_op FROM " + buffer + " ORDER BY __pgt_seq")).containsExactly("I", "T");
+    }
+
+    @Test
+    void sourceDdlNeverBreaksTheApplicationsWrites() throws SQLException {
+        exec(c, "ALTER TABLE typed ADD COLUMN extra int", "INSERT INTO typed (id, t, extra) VALUES (1, 'a', 1)",
+                "ALTER TABLE typed RENAME COLUMN n TO n2", "INSERT INTO typed (id, t, n2) VALUES (2, 'b', 2)",
+                "ALTER TABLE typed DROP COLUMN f", "UPDATE typed SET t = 'c'", "DELETE FROM typed WHERE id = 1");
+        // 2 inserts, an update of 2 rows (2 deletes + 2 inserts), 1 delete
+        assertThat(value(c, "SELECT count(*) FROM " + buffer)).isEqualTo("7");
+        assertThat(rows(c, "SELECT __pgt_op, id, t, n FROM " + buffer + " ORDER BY __pgt_seq")).containsExactly(
+                "I | 1 | a | null", "I | 2 | b | null", "D | 1 | a | null", "D | 2 | b | null",
+                "I | 1 | c | null", "I | 2 | c | null", "D | 1 | c | null");
+        // the stream table reads id and t, which still exist: it keeps refreshing
+        exec(c, "SELECT pgtrickle.refresh_stream_table('typed_st')");
+        assertThat(rows(c, "SELECT id, t FROM typed_st")).containsExactly("2 | c");
+        // a renamed column it reads makes its refresh fail with PostgreSQL's error, writes still work
+        exec(c, "ALTER TABLE typed RENAME COLUMN t TO t2", "INSERT INTO typed (id) VALUES (5)");
+        Sql.fails(c, "42703", "SELECT pgtrickle.refresh_stream_table('typed_st')");
+        exec(c, "ALTER TABLE typed RENAME COLUMN t2 TO t");
+    }
+
+    @Test
+    void anyRoleThatMayWriteTheSourceIsCaptured(TestDatabase db) throws SQLException {
+        String role = "writer_" + db.name();
+        exec(c, "CREATE ROLE " + role, "GRANT INSERT ON typed TO " + role, "SET ROLE " + role,
+                "INSERT INTO typed (id, t) VALUES (7, 'by writer')", "RESET ROLE");
+        assertThat(rows(c, "SELECT id, t FROM " + buffer)).containsExactly("7 | by writer");
+        exec(c, "REVOKE ALL ON typed FROM " + role, "DROP ROLE " + role);
+    }
+}
