@@ -163,6 +163,18 @@ class LifecycleTest {
         exec(c, "CREATE TABLE gone (x int)", "SELECT pgtrickle.create_stream_table('orphan', 'SELECT x FROM gone', '1m', 'FULL')",
                 "DROP TABLE gone");
         Sql.fails(c, "42P01", "SELECT pgtrickle.refresh_stream_table('orphan')");
+        assertThat(value(c, "SELECT status || ' ' || consecutive_errors || ' ' || last_error_message "
+                + "FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'orphan'"))
+                .isEqualTo("ERROR 1 source table public.gone of stream table public.orphan no longer exists");
+        assertThat(value(c, "SELECT action || ' ' || status || ' ' || initiated_by FROM pgtrickle.get_refresh_history('orphan', 1)"))
+                .isEqualTo("FULL FAILED MANUAL");
+        assertThat(value(c, "SELECT status FROM pgtrickle.quick_health")).isEqualTo("CRITICAL");
+        // made again, the same definition brings it back
+        exec(c, "CREATE TABLE gone (x int)", "INSERT INTO gone VALUES (1)",
+                "SELECT pgtrickle.create_or_replace_stream_table('orphan', 'SELECT x FROM gone', '1m', 'FULL')");
+        assertThat(value(c, "SELECT status || ' ' || consecutive_errors FROM pgtrickle.pgt_stream_tables "
+                + "WHERE pgt_name = 'orphan'")).isEqualTo("ACTIVE 0");
+        Oracle.assertStreamTableMatches(c, "orphan", "SELECT x FROM gone");
         exec(c, "SELECT pgtrickle.drop_stream_table('orphan')");
     }
 

@@ -7,8 +7,11 @@ import io.pgtrickle.sql.command.CreateStreamTable;
 import io.pgtrickle.sql.command.DropStreamTable;
 import io.pgtrickle.sql.command.RefreshStreamTable;
 import io.pgtrickle.sql.command.ResumeStreamTable;
+import io.pgtrickle.sql.error.PgTrickleException;
+import io.pgtrickle.sql.error.SqlState;
 import io.pgtrickle.sql.session.Session;
 import java.sql.SQLException;
+import org.postgresql.util.PSQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,16 +32,20 @@ public final class Engine {
         } else {
             session.script("SAVEPOINT " + SAVEPOINT);
         }
+        List<Notice> notices = new ArrayList<>();
+        Lifecycle lifecycle = new Lifecycle(session, notices);
         try {
             if (!own) {
                 CatalogInstaller.ensureInBlock(session);
             }
-            List<Notice> notices = new ArrayList<>();
-            dispatch(new Lifecycle(session, notices), command);
+            dispatch(lifecycle, command);
             session.script(own ? "COMMIT" : "RELEASE SAVEPOINT " + SAVEPOINT);
             return new Outcome(notices);
         } catch (SQLException | RuntimeException e) {
             undo(session, own, e);
+            if (own && lifecycle.failedRefresh() != null) {
+                recordFailure(session, lifecycle.failedRefresh(), e);
+            }
             throw e;
         }
     }
@@ -56,6 +63,22 @@ public final class Engine {
             lifecycle.resume(c);
         } else {
             throw new IllegalArgumentException("unknown command " + command);
+        }
+    }
+
+    /**
+     * A failed manual refresh is recorded when the call had its own transaction. Inside the caller's
+     * block it cannot be: the caller's transaction is aborted, and with it anything written now.
+     */
+    private static void recordFailure(Session session, long pgtId, Exception e) {
+        String sqlState = e instanceof PgTrickleException p ? p.sqlState().code()
+                : e instanceof SQLException s ? s.getSQLState() : SqlState.INTERNAL_ERROR.code();
+        try {
+            String message = e instanceof PSQLException p && p.getServerErrorMessage() != null
+                    ? p.getServerErrorMessage().getMessage() : e.getMessage();
+            Refresher.recordFailure(session, pgtId, Refresher.Initiator.MANUAL, sqlState, message);
+        } catch (SQLException | RuntimeException recordingFailure) {
+            e.addSuppressed(recordingFailure);
         }
     }
 

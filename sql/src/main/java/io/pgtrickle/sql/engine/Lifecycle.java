@@ -32,6 +32,8 @@ import java.util.Set;
 final class Lifecycle {
     private final Session session;
     private final List<Notice> notices;
+    /** The stream table whose manual refresh failed during this call, or null. */
+    private Long failedRefresh;
 
     Lifecycle(Session session, List<Notice> notices) {
         this.session = session;
@@ -85,8 +87,13 @@ final class Lifecycle {
         StreamTableStore.requireOwner(session, st);
         QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
         updateSettings(st, c.schedule(), c.refreshMode(), mode);
-        if (!analysis.canonicalQuery().equals(st.definingQuery())) {
-            migrate(st, analysis, c.query());
+        session.update("UPDATE pgtrickle.pgt_stream_tables SET diamond_consistency = ?, diamond_schedule_policy = ?, "
+                + "cdc_mode = ?, append_only = ? WHERE pgt_id = ?", c.diamondConsistency(), c.diamondSchedulePolicy(),
+                c.cdcMode(), c.appendOnly(), st.id());
+        // a stream table in ERROR (say, its source was dropped and made again) is rebuilt even when its
+        // query reads the same
+        if (!analysis.canonicalQuery().equals(st.definingQuery()) || st.status() == Status.ERROR) {
+            migrate(StreamTableStore.byId(session, st.id()), analysis, c.query());
         }
     }
 
@@ -106,7 +113,7 @@ final class Lifecycle {
         }
         if (c.query() != null) {
             QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
-            if (!analysis.canonicalQuery().equals(st.definingQuery())) {
+            if (!analysis.canonicalQuery().equals(st.definingQuery()) || st.status() == Status.ERROR) {
                 migrate(StreamTableStore.byId(session, st.id()), analysis, c.query());
             }
         }
@@ -126,7 +133,14 @@ final class Lifecycle {
                     "stream table " + st.displayName() + " is suspended", null,
                     "Resume it with pgtrickle.resume_stream_table(" + Identifiers.literal(st.displayName()) + ").");
         }
+        failedRefresh = st.id();
         Refresher.refresh(session, st, Refresher.Initiator.MANUAL);
+        failedRefresh = null;
+    }
+
+    /** The id of the stream table whose refresh this call attempted and failed, if any. */
+    Long failedRefresh() {
+        return failedRefresh;
     }
 
     void resume(ResumeStreamTable c) throws SQLException {

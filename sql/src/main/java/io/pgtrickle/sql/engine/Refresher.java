@@ -41,7 +41,7 @@ final class Refresher {
         if (initiator != Initiator.INITIAL && st.populated() && !hasPendingChanges(session, st)) {
             result = new Result("NO_DATA", 0, 0);
             session.update("UPDATE pgtrickle.pgt_stream_tables SET last_refresh_at = now(), data_timestamp = now(), "
-                    + "status = CASE WHEN status = 'INITIALIZING' THEN 'ACTIVE' ELSE status END, "
+                    + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
                     + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = ?", st.id());
         } else {
             result = full(session, st);
@@ -62,10 +62,35 @@ final class Refresher {
         session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'off', true)");
         session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, is_populated = true, "
                 + "last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
-                + "status = CASE WHEN status = 'INITIALIZING' THEN 'ACTIVE' ELSE status END, "
+                + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
                 + "consecutive_errors = 0, last_error_message = NULL, updated_at = now() WHERE pgt_id = ?",
                 r.get("snapshot"), st.id());
         return new Result("FULL", r.getLong("inserted"), r.getLong("deleted"));
+    }
+
+    /** SQLSTATEs that mean the stream table cannot refresh until someone changes something: status ERROR. */
+    private static final java.util.Set<String> PERMANENT = java.util.Set.of("42P01", "42703", "42P17", "42883");
+
+    /**
+     * Records a refresh that failed, in a transaction of its own (the refresh's was rolled back): a
+     * FAILED history row, the error count and message, and status ERROR for a permanent failure.
+     */
+    static void recordFailure(Session session, long pgtId, Initiator initiator, String sqlState, String message)
+            throws SQLException {
+        session.script("BEGIN");
+        try {
+            session.update("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, action, status, initiated_by, end_time, "
+                    + "error_message) SELECT pgt_id, 'FULL', 'FAILED', ?, clock_timestamp(), ? "
+                    + "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?", initiator.name(), message, pgtId);
+            session.update("UPDATE pgtrickle.pgt_stream_tables SET consecutive_errors = consecutive_errors + 1, "
+                    + "last_error_message = ?, updated_at = now(), "
+                    + "status = CASE WHEN ? AND status <> 'SUSPENDED' THEN 'ERROR' ELSE status END WHERE pgt_id = ?",
+                    message, PERMANENT.contains(sqlState), pgtId);
+            session.script("COMMIT");
+        } catch (SQLException | RuntimeException e) {
+            session.script("ROLLBACK");
+            throw e;
+        }
     }
 
     /** 42P01 when a source of the stream table has been dropped since it was created. */
