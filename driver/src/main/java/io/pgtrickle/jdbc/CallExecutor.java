@@ -6,6 +6,7 @@ import io.pgtrickle.sql.engine.Notice;
 import io.pgtrickle.sql.engine.Outcome;
 import io.pgtrickle.sql.error.PgTrickleException;
 import io.pgtrickle.sql.recognize.Call;
+import io.pgtrickle.sql.recognize.CallForm;
 import io.pgtrickle.sql.session.JdbcSession;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,7 +49,7 @@ final class CallExecutor {
 
     /**
      * The query whose result is the call's result: one row, one void column named as PostgreSQL
-     * names it, raising the call's notices on the way.
+     * names it (nothing for the CALL form, as for a procedure), raising the call's notices on the way.
      */
     static String resultSql(Call call, Outcome outcome) {
         List<String> flat = new ArrayList<>();
@@ -59,6 +60,9 @@ final class CallExecutor {
             flat.add(n.hint() == null ? "" : n.hint());
         }
         String notices = flat.isEmpty() ? "" : Identifiers.literal(Identifiers.textArray(flat)) + "::text[]";
+        if (call.form() == CallForm.CALL) {
+            return "CALL pgtrickle._call_result(" + notices + ")";
+        }
         return "SELECT pgtrickle._void_result(" + notices + ") AS " + Identifiers.quote(call.resultColumn());
     }
 

@@ -12,12 +12,15 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
 
 /**
  * A statement of a {@link TrickleConnection}. SQL text that is exactly one pgtrickle call is run by
  * the engine, and then the call's result query runs on this very pgjdbc statement, so the
  * application sees pgjdbc's own result handling (execute/executeQuery/executeUpdate semantics,
- * warnings, getResultSet). Anything else goes to pgjdbc untouched.
+ * warnings, getResultSet). Text of several statements with calls among them runs as a {@link Script}.
+ * Anything else goes to pgjdbc untouched.
  *
  * <p>Subclasses (prepared and callable statements) may route results to another pgjdbc statement
  * through {@link #results}.
@@ -27,6 +30,8 @@ public class TrickleStatement<S extends Statement> extends DelegatingStatement<S
     /** The pgjdbc statement whose results (result set, update count, warnings) are current. */
     protected Statement results;
     private TrickleResultSet lastResultSet;
+    /** The multi-statement text with pgtrickle calls that ran last, whose results are current; or null. */
+    private Script script;
 
     protected TrickleStatement(TrickleConnection connection, S delegate) {
         super(delegate);
@@ -50,127 +55,204 @@ public class TrickleStatement<S extends Statement> extends DelegatingStatement<S
         return lastResultSet;
     }
 
-    /** The call this SQL text is, for a plain statement (no parameters there). */
-    private Optional<Call> call(String sql) throws SQLException {
-        Optional<Call> call = Recognizer.recognize(sql, ParameterStyle.NATIVE);
-        if (call.isPresent() && call.get().parameterCount() > 0) {
-            return Optional.empty(); // PostgreSQL will say there is no parameter $1
-        }
-        results = delegate;
-        return call;
+    /** What to run on the pgjdbc statement for the application's SQL: its own, or a call's result query. */
+    private record Plan(String sql, boolean rewritten) {
     }
 
-    /** Runs the call; returns the SQL of its result, to run on the delegate. */
-    private String runCall(Call call) throws SQLException {
-        Outcome outcome = connection.executor().run(call, List.of());
-        return CallExecutor.resultSql(call, outcome);
+    /**
+     * Runs what pgtrickle owns in the SQL text and says what pgjdbc should run: the text itself, or
+     * the result query of the call it was; null when it was a script that has run entirely.
+     */
+    private Plan plan(String sql) throws SQLException {
+        closeScript();
+        results = delegate;
+        Optional<Script> multi = Script.of(sql);
+        if (multi.isPresent()) {
+            script = multi.get();
+            script.run(connection);
+            return null;
+        }
+        Optional<Call> call = Recognizer.recognize(sql, ParameterStyle.NATIVE);
+        if (call.isEmpty() || call.get().parameterCount() > 0) {
+            return new Plan(sql, false); // with $1, PostgreSQL will say there is no parameter $1
+        }
+        Outcome outcome = connection.executor().run(call.get(), List.of());
+        return new Plan(CallExecutor.resultSql(call.get(), outcome), true);
+    }
+
+    /** executeQuery on a script: exactly one result set, as pgjdbc requires. */
+    private ResultSet scriptResultSet() throws SQLException {
+        List<Object> sets = script.results().stream().filter(r -> r instanceof ResultSet).toList();
+        if (sets.isEmpty()) {
+            throw new PSQLException("No results were returned by the query.", PSQLState.NO_DATA);
+        }
+        if (sets.size() > 1) {
+            throw new PSQLException("Multiple ResultSets were returned by the query.", PSQLState.TOO_MANY_RESULTS);
+        }
+        return (ResultSet) sets.get(0);
+    }
+
+    /** executeUpdate on a script: no result set, as pgjdbc requires; the first update count. */
+    private long scriptUpdateCount() throws SQLException {
+        if (script.results().stream().anyMatch(r -> r instanceof ResultSet)) {
+            throw new PSQLException("A result was returned when none was expected.", PSQLState.TOO_MANY_RESULTS);
+        }
+        return script.current() instanceof Long count ? count : 0;
+    }
+
+    private void closeScript() throws SQLException {
+        if (script != null) {
+            script.close();
+            script = null;
+        }
     }
 
     @Override
     public boolean execute(String sql) throws SQLException {
-        Optional<Call> call = call(sql);
-        return delegate.execute(call.isPresent() ? runCall(call.get()) : sql);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return script.current() instanceof ResultSet;
+        }
+        return plan.rewritten() ? delegate.execute(plan.sql()) : delegate.execute(sql);
     }
 
     @Override
     public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
-        Optional<Call> call = call(sql);
-        return call.isPresent() ? delegate.execute(runCall(call.get())) : delegate.execute(sql, autoGeneratedKeys);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return script.current() instanceof ResultSet;
+        }
+        return plan.rewritten() ? delegate.execute(plan.sql()) : delegate.execute(sql, autoGeneratedKeys);
     }
 
     @Override
     public boolean execute(String sql, int[] columnIndexes) throws SQLException {
-        Optional<Call> call = call(sql);
-        return call.isPresent() ? delegate.execute(runCall(call.get())) : delegate.execute(sql, columnIndexes);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return script.current() instanceof ResultSet;
+        }
+        return plan.rewritten() ? delegate.execute(plan.sql()) : delegate.execute(sql, columnIndexes);
     }
 
     @Override
     public boolean execute(String sql, String[] columnNames) throws SQLException {
-        Optional<Call> call = call(sql);
-        return call.isPresent() ? delegate.execute(runCall(call.get())) : delegate.execute(sql, columnNames);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return script.current() instanceof ResultSet;
+        }
+        return plan.rewritten() ? delegate.execute(plan.sql()) : delegate.execute(sql, columnNames);
     }
 
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
-        Optional<Call> call = call(sql);
-        return wrap(delegate.executeQuery(call.isPresent() ? runCall(call.get()) : sql));
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return wrap(scriptResultSet());
+        }
+        return plan.rewritten() ? wrap(delegate.executeQuery(plan.sql())) : wrap(delegate.executeQuery(sql));
     }
 
     @Override
     public int executeUpdate(String sql) throws SQLException {
-        Optional<Call> call = call(sql);
-        return delegate.executeUpdate(call.isPresent() ? runCall(call.get()) : sql);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return (int) scriptUpdateCount();
+        }
+        return plan.rewritten() ? delegate.executeUpdate(plan.sql()) : delegate.executeUpdate(sql);
     }
 
     @Override
     public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-        Optional<Call> call = call(sql);
-        return call.isPresent() ? delegate.executeUpdate(runCall(call.get()))
-                : delegate.executeUpdate(sql, autoGeneratedKeys);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return (int) scriptUpdateCount();
+        }
+        return plan.rewritten() ? delegate.executeUpdate(plan.sql()) : delegate.executeUpdate(sql, autoGeneratedKeys);
     }
 
     @Override
     public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
-        Optional<Call> call = call(sql);
-        return call.isPresent() ? delegate.executeUpdate(runCall(call.get())) : delegate.executeUpdate(sql, columnIndexes);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return (int) scriptUpdateCount();
+        }
+        return plan.rewritten() ? delegate.executeUpdate(plan.sql()) : delegate.executeUpdate(sql, columnIndexes);
     }
 
     @Override
     public int executeUpdate(String sql, String[] columnNames) throws SQLException {
-        Optional<Call> call = call(sql);
-        return call.isPresent() ? delegate.executeUpdate(runCall(call.get())) : delegate.executeUpdate(sql, columnNames);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return (int) scriptUpdateCount();
+        }
+        return plan.rewritten() ? delegate.executeUpdate(plan.sql()) : delegate.executeUpdate(sql, columnNames);
     }
 
     @Override
     public long executeLargeUpdate(String sql) throws SQLException {
-        Optional<Call> call = call(sql);
-        return delegate.executeLargeUpdate(call.isPresent() ? runCall(call.get()) : sql);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return scriptUpdateCount();
+        }
+        return plan.rewritten() ? delegate.executeLargeUpdate(plan.sql()) : delegate.executeLargeUpdate(sql);
     }
 
     @Override
     public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-        Optional<Call> call = call(sql);
-        return call.isPresent() ? delegate.executeLargeUpdate(runCall(call.get()))
-                : delegate.executeLargeUpdate(sql, autoGeneratedKeys);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return scriptUpdateCount();
+        }
+        return plan.rewritten() ? delegate.executeLargeUpdate(plan.sql()) : delegate.executeLargeUpdate(sql, autoGeneratedKeys);
     }
 
     @Override
     public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
-        Optional<Call> call = call(sql);
-        return call.isPresent() ? delegate.executeLargeUpdate(runCall(call.get()))
-                : delegate.executeLargeUpdate(sql, columnIndexes);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return scriptUpdateCount();
+        }
+        return plan.rewritten() ? delegate.executeLargeUpdate(plan.sql()) : delegate.executeLargeUpdate(sql, columnIndexes);
     }
 
     @Override
     public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
-        Optional<Call> call = call(sql);
-        return call.isPresent() ? delegate.executeLargeUpdate(runCall(call.get()))
-                : delegate.executeLargeUpdate(sql, columnNames);
+        Plan plan = plan(sql);
+        if (plan == null) {
+            return scriptUpdateCount();
+        }
+        return plan.rewritten() ? delegate.executeLargeUpdate(plan.sql()) : delegate.executeLargeUpdate(sql, columnNames);
     }
 
     @Override
     public ResultSet getResultSet() throws SQLException {
+        if (script != null) {
+            return script.current() instanceof ResultSet rs ? wrap(rs) : null;
+        }
         return wrap(results.getResultSet());
     }
 
     @Override
     public int getUpdateCount() throws SQLException {
-        return results.getUpdateCount();
+        return (int) getLargeUpdateCount();
     }
 
     @Override
     public long getLargeUpdateCount() throws SQLException {
+        if (script != null) {
+            return script.current() instanceof Long count ? count : -1;
+        }
         return results.getLargeUpdateCount();
     }
 
     @Override
     public boolean getMoreResults() throws SQLException {
-        return results.getMoreResults();
+        return script != null ? script.next() : results.getMoreResults();
     }
 
     @Override
     public boolean getMoreResults(int current) throws SQLException {
-        return results.getMoreResults(current);
+        return script != null ? script.next() : results.getMoreResults(current);
     }
 
     @Override
@@ -180,7 +262,16 @@ public class TrickleStatement<S extends Statement> extends DelegatingStatement<S
 
     @Override
     public SQLWarning getWarnings() throws SQLException {
-        return results.getWarnings();
+        return script != null ? script.warnings() : results.getWarnings();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            closeScript();
+        } finally {
+            delegate.close();
+        }
     }
 
     @Override

@@ -97,6 +97,15 @@ class DriverCallTest {
     }
 
     @Test
+    void callFormAnswersLikeAProcedure() throws SQLException {
+        try (Statement s = c.createStatement()) {
+            assertThat(s.execute("CALL pgtrickle.create_stream_table('st', 'SELECT id FROM src', '1m', 'FULL')")).isFalse();
+            assertThat(s.execute("call PGTRICKLE.refresh_stream_table(name => 'st');")).isFalse();
+        }
+        Oracle.assertStreamTableMatches(c, "st", "SELECT id FROM src");
+    }
+
+    @Test
     void missingParameterIsPgjdbcsError() throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.refresh_stream_table(?)")) {
             SQLException e = catchThrowableOfType(SQLException.class, ps::execute);

@@ -128,6 +128,14 @@ BEGIN
 END
 $fn$;
 
+-- The same for a pgtrickle call written as CALL: no result rows, like a procedure.
+CREATE PROCEDURE pgtrickle._call_result(notices text[] DEFAULT '{}')
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM pgtrickle._void_result(notices);
+END
+$fn$;
+
 -- Storage tables refuse direct writes; the engine sets pgtrickle.maintenance for its own.
 CREATE FUNCTION pgtrickle._guard_storage() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
