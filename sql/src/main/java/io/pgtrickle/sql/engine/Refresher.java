@@ -55,10 +55,21 @@ final class Refresher {
 
     private static Result full(Session session, StreamTable st) throws SQLException {
         session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'on', true)");
-        Row r = session.queryOne("WITH del AS (DELETE FROM " + st.quotedName() + " RETURNING 1), "
-                + "ins AS (INSERT INTO " + st.quotedName() + " SELECT * FROM (\n" + st.definingQuery() + "\n) q RETURNING 1) "
-                + "SELECT (SELECT count(*) FROM del) AS deleted, (SELECT count(*) FROM ins) AS inserted, "
-                + "pg_catalog.pg_current_snapshot()::text AS snapshot");
+        Row r;
+        try {
+            r = session.queryOne("WITH del AS (DELETE FROM " + st.quotedName() + " RETURNING 1), "
+                    + "ins AS (INSERT INTO " + st.quotedName() + " SELECT * FROM (\n" + st.definingQuery() + "\n) q "
+                    + "RETURNING 1) SELECT (SELECT count(*) FROM del) AS deleted, (SELECT count(*) FROM ins) AS inserted, "
+                    + "pg_catalog.pg_current_snapshot()::text AS snapshot");
+        } catch (SQLException e) {
+            if (INCOMPATIBLE.contains(e.getSQLState())) {
+                throw new PgTrickleException(SqlState.INVALID_OBJECT_DEFINITION,
+                        "a source of stream table " + st.displayName() + " changed incompatibly: " + serverMessage(e),
+                        null, "Change the source back, or give the stream table a query that fits it "
+                                + "(pgtrickle.alter_stream_table(name, query => ...)).");
+            }
+            throw e;
+        }
         session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'off', true)");
         session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, is_populated = true, "
                 + "last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
@@ -68,8 +79,20 @@ final class Refresher {
         return new Result("FULL", r.getLong("inserted"), r.getLong("deleted"));
     }
 
+    /** Errors of the recompute that mean a source no longer fits the defining query or the storage table. */
+    private static final java.util.Set<String> INCOMPATIBLE = java.util.Set.of(
+            "42703", // undefined_column
+            "42804", // datatype_mismatch
+            "42883", // undefined_function (an operator or function for a changed type)
+            "42P10"); // invalid_column_reference
+
+    private static String serverMessage(SQLException e) {
+        return e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+                ? p.getServerErrorMessage().getMessage() : e.getMessage();
+    }
+
     /** SQLSTATEs that mean the stream table cannot refresh until someone changes something: status ERROR. */
-    private static final java.util.Set<String> PERMANENT = java.util.Set.of("42P01", "42703", "42P17", "42883");
+    private static final java.util.Set<String> PERMANENT = java.util.Set.of("42P01", "42P17");
 
     /**
      * Records a refresh that failed, in a transaction of its own (the refresh's was rolled back): a
