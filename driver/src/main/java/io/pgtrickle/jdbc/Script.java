@@ -43,6 +43,9 @@ final class Script implements AutoCloseable {
 
     /** The script, when the text has several statements and at least one pgtrickle call. */
     static Optional<Script> of(String sql) {
+        if (!Recognizer.mayContainCall(sql)) {
+            return Optional.empty();
+        }
         List<String> texts = Statements.split(sql);
         if (texts.size() < 2) {
             return Optional.empty();
@@ -50,7 +53,7 @@ final class Script implements AutoCloseable {
         List<Part> parts = new ArrayList<>();
         boolean any = false;
         for (String text : texts) {
-            Call call = Recognizer.recognize(text, ParameterStyle.NATIVE).filter(c -> c.parameterCount() == 0).orElse(null);
+            Call call = TrickleConnection.recognize(text, ParameterStyle.NATIVE).filter(c -> c.parameterCount() == 0).orElse(null);
             any |= call != null;
             parts.add(new Part(text, call));
         }

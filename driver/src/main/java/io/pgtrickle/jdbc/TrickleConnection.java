@@ -1,6 +1,7 @@
 package io.pgtrickle.jdbc;
 
 import io.pgtrickle.jdbc.wrap.DelegatingConnection;
+import io.pgtrickle.sql.error.PgTrickleException;
 import io.pgtrickle.sql.recognize.Call;
 import io.pgtrickle.sql.recognize.ParameterStyle;
 import io.pgtrickle.sql.recognize.Recognizer;
@@ -35,9 +36,21 @@ public final class TrickleConnection extends DelegatingConnection {
         return delegate;
     }
 
-    /** A pgtrickle call in JDBC-parameter style, if the statement is exactly one. */
-    static Optional<Call> recognizePrepared(String sql) {
-        return Recognizer.recognize(sql, ParameterStyle.JDBC);
+    /**
+     * The pgtrickle call the statement is, if it is exactly one. A call that breaks PostgreSQL's
+     * argument rules (a positional argument after a named one, a name used twice) is left to
+     * PostgreSQL, which rejects it with its own error at the moment pgjdbc would have seen it.
+     */
+    static Optional<Call> recognize(String sql, ParameterStyle style) {
+        try {
+            return Recognizer.recognize(sql, style);
+        } catch (PgTrickleException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Call> recognizePrepared(String sql) {
+        return recognize(sql, ParameterStyle.JDBC);
     }
 
     /**

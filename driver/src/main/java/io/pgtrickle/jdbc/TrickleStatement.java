@@ -4,7 +4,6 @@ import io.pgtrickle.jdbc.wrap.DelegatingStatement;
 import io.pgtrickle.sql.engine.Outcome;
 import io.pgtrickle.sql.recognize.Call;
 import io.pgtrickle.sql.recognize.ParameterStyle;
-import io.pgtrickle.sql.recognize.Recognizer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -72,7 +71,7 @@ public class TrickleStatement<S extends Statement> extends DelegatingStatement<S
             script.run(connection);
             return null;
         }
-        Optional<Call> call = Recognizer.recognize(sql, ParameterStyle.NATIVE);
+        Optional<Call> call = TrickleConnection.recognize(sql, ParameterStyle.NATIVE);
         if (call.isEmpty() || call.get().parameterCount() > 0) {
             return new Plan(sql, false); // with $1, PostgreSQL will say there is no parameter $1
         }

@@ -106,6 +106,21 @@ class DriverCallTest {
     }
 
     @Test
+    void argumentNotationErrorsArePostgresqlsOwn() throws SQLException {
+        try (Statement s = c.createStatement()) {
+            SQLException e = catchThrowableOfType(SQLException.class,
+                    () -> s.execute("SELECT pgtrickle.create_stream_table(name => 'st', 'SELECT 1 AS x')"));
+            assertThat(e.getSQLState()).isEqualTo("42601");
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.refresh_stream_table(name => ?, name => ?)")) {
+            ps.setString(1, "a");
+            ps.setString(2, "b");
+            SQLException e = catchThrowableOfType(SQLException.class, ps::execute);
+            assertThat(e.getSQLState()).isEqualTo("42601");
+        }
+    }
+
+    @Test
     void missingParameterIsPgjdbcsError() throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.refresh_stream_table(?)")) {
             SQLException e = catchThrowableOfType(SQLException.class, ps::execute);

@@ -29,7 +29,23 @@ import java.util.Optional;
  * <p>{@code standard_conforming_strings = on} is assumed, as everywhere in this project.
  */
 public final class Recognizer {
+    private static final String SCHEMA = "pgtrickle";
+
     private Recognizer() {
+    }
+
+    /**
+     * A cheap first test, before any lexing: false when the text cannot hold a call because the
+     * schema name does not occur in it at all (the common case for an application's own SQL).
+     */
+    public static boolean mayContainCall(String sql) {
+        int last = sql.length() - SCHEMA.length();
+        for (int i = 0; i <= last; i++) {
+            if (sql.regionMatches(true, i, SCHEMA, 0, SCHEMA.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -40,6 +56,9 @@ public final class Recognizer {
      *     used twice), exactly where PostgreSQL would raise it
      */
     public static Optional<Call> recognize(String statement, ParameterStyle style) {
+        if (!mayContainCall(statement)) {
+            return Optional.empty();
+        }
         List<Token> tokens = new ArrayList<>();
         for (Token t : Lexer.tokenize(statement, style == ParameterStyle.JDBC)) {
             if (t.unterminated()) {
