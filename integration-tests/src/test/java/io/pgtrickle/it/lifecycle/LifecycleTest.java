@@ -179,6 +179,16 @@ class LifecycleTest {
     }
 
     @Test
+    void storageTableDroppedByHandIsStillCleanedUp() throws SQLException {
+        exec(c, "SELECT pgtrickle.create_stream_table('by_hand', 'SELECT id FROM src', '1m', 'FULL')",
+                "DROP TABLE by_hand");
+        Sql.fails(c, "42P01", "SELECT count(*) FROM by_hand");
+        exec(c, "SELECT pgtrickle.drop_stream_table('by_hand')");
+        assertThat(rows(c, "SELECT count(*) FROM pgtrickle.pgt_stream_tables")).containsExactly("0");
+        assertThat(rows(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'src'::regclass")).containsExactly("0");
+    }
+
+    @Test
     void monitoringObjectsAnswer() throws SQLException {
         exec(c, "SELECT pgtrickle.create_stream_table('mon', 'SELECT id FROM src', '1h', 'FULL')");
         assertThat(value(c, "SELECT status FROM pgtrickle.quick_health")).isEqualTo("OK");
