@@ -12,9 +12,9 @@ import java.util.List;
 
 /**
  * Installs and upgrades the catalog (schemas pgtrickle and pgtrickle_changes) in place: numbered
- * migrations V001, V002, ... applied in order, each recorded in pgtrickle.pgt_schema_version.
- * Idempotent, and safe when several sessions try at once: whoever holds the advisory lock migrates,
- * the others wait and then find the work done.
+ * migrations applied in order, each recorded in pgtrickle.pgt_schema_version. Idempotent, and safe
+ * when several sessions try at once: whoever holds the advisory lock migrates, the others wait and
+ * then find the work done.
  *
  * <p>Why two entry points: a backend caches "this relation does not exist" and only forgets it at
  * the start of a transaction or when it locks a relation, so a session that waited for another's
@@ -23,15 +23,36 @@ import java.util.List;
  * install when nobody else is, and otherwise ask the caller to retry (40001).
  */
 public final class CatalogInstaller {
-    /** The migrations, in order; index + 1 is the version. */
-    static final List<String> MIGRATIONS = List.of("V001__catalog.sql");
 
-    public static final int LATEST_VERSION = MIGRATIONS.size();
+    /** One numbered step of the catalog's history. Released migrations are never edited. */
+    public record Migration(int version, String sql) {
+    }
+
+    /** The migrations this version of pgtrickle ships, from resources V001__*.sql, V002__*.sql, ... */
+    public static final CatalogInstaller STANDARD = new CatalogInstaller(List.of(
+            new Migration(1, load("V001__catalog.sql"))));
 
     /** Advisory lock key: "pgtrickl" in ASCII. */
     private static final long LOCK_KEY = 0x7067747269636b6cL;
 
-    private CatalogInstaller() {
+    private final List<Migration> migrations;
+
+    /** @param migrations versions 1, 2, ... in order */
+    public CatalogInstaller(List<Migration> migrations) {
+        for (int i = 0; i < migrations.size(); i++) {
+            if (migrations.get(i).version() != i + 1) {
+                throw new IllegalArgumentException("migrations must be numbered 1, 2, ... in order");
+            }
+        }
+        this.migrations = List.copyOf(migrations);
+    }
+
+    public List<Migration> migrations() {
+        return migrations;
+    }
+
+    public int latestVersion() {
+        return migrations.size();
     }
 
     /**
@@ -50,8 +71,8 @@ public final class CatalogInstaller {
     }
 
     /** Outside a transaction block: installs or upgrades in a transaction of its own, waiting for others. */
-    public static void ensureAutonomously(Session session) throws SQLException {
-        if (installedVersion(session) >= LATEST_VERSION) {
+    public void ensureAutonomously(Session session) throws SQLException {
+        if (installedVersion(session) >= latestVersion()) {
             return;
         }
         session.query("SELECT pg_catalog.pg_advisory_lock(?)", LOCK_KEY);
@@ -70,9 +91,9 @@ public final class CatalogInstaller {
     }
 
     /** Inside the caller's transaction block: installs or upgrades as part of it (a rollback undoes it). */
-    public static void ensureInBlock(Session session) throws SQLException {
+    public void ensureInBlock(Session session) throws SQLException {
         int installed = installedVersion(session);
-        if (installed >= LATEST_VERSION) {
+        if (installed >= latestVersion()) {
             return;
         }
         boolean locked = session.queryOne("SELECT pg_catalog.pg_try_advisory_xact_lock(?) AS locked", LOCK_KEY)
@@ -88,11 +109,11 @@ public final class CatalogInstaller {
         migrate(session, installed);
     }
 
-    private static void migrate(Session session, int installed) throws SQLException {
-        for (int version = installed + 1; version <= LATEST_VERSION; version++) {
-            session.script(load(MIGRATIONS.get(version - 1)));
+    private void migrate(Session session, int installed) throws SQLException {
+        for (Migration m : migrations.subList(installed, migrations.size())) {
+            session.script(m.sql());
             session.update("INSERT INTO pgtrickle.pgt_schema_version (version, product_version) VALUES (?, ?)",
-                    version, ProductVersion.get());
+                    m.version(), ProductVersion.get());
         }
     }
 

@@ -27,7 +27,7 @@ public final class Engine {
     public Outcome run(Session session, Command command) throws SQLException {
         boolean own = !session.inTransactionBlock();
         if (own) {
-            CatalogInstaller.ensureAutonomously(session);
+            CatalogInstaller.STANDARD.ensureAutonomously(session);
             session.script("BEGIN");
         } else {
             session.script("SAVEPOINT " + SAVEPOINT);
@@ -36,7 +36,7 @@ public final class Engine {
         Lifecycle lifecycle = new Lifecycle(session, notices);
         try {
             if (!own) {
-                CatalogInstaller.ensureInBlock(session);
+                CatalogInstaller.STANDARD.ensureInBlock(session);
             }
             dispatch(lifecycle, command);
             session.script(own ? "COMMIT" : "RELEASE SAVEPOINT " + SAVEPOINT);

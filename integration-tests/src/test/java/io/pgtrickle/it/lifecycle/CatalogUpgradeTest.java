@@ -1,0 +1,54 @@
+package io.pgtrickle.it.lifecycle;
+
+import static io.pgtrickle.it.lifecycle.Sql.exec;
+import static io.pgtrickle.it.lifecycle.Sql.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.TestDatabase;
+import io.pgtrickle.sql.catalog.CatalogInstaller;
+import io.pgtrickle.sql.session.JdbcSession;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A database whose catalog is at an older version is migrated in place by the numbered migrations
+ * it lacks, once, keeping its stream tables; a newer migration here is a test-only V002.
+ */
+@PgTest
+class CatalogUpgradeTest {
+
+    @Test
+    void olderCatalogIsMigratedInPlaceOnce(TestDatabase db) throws Exception {
+        try (Connection c = db.connectPgtrickle()) {
+            exec(c, "CREATE TABLE src (id int)", "INSERT INTO src VALUES (1)",
+                    "SELECT pgtrickle.create_stream_table('kept', 'SELECT id FROM src', '1m', 'FULL')");
+        }
+        List<CatalogInstaller.Migration> next = new ArrayList<>(CatalogInstaller.STANDARD.migrations());
+        next.add(new CatalogInstaller.Migration(next.size() + 1,
+                "ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN upgrade_marker text DEFAULT 'v2';"));
+        CatalogInstaller newer = new CatalogInstaller(next);
+        try (Connection c = db.connect()) {
+            JdbcSession session = new JdbcSession(c);
+            assertThat(CatalogInstaller.installedVersion(session)).isEqualTo(next.size() - 1);
+            newer.ensureAutonomously(session);
+            newer.ensureAutonomously(session); // a second run finds nothing to do
+            c.setAutoCommit(false);
+            newer.ensureInBlock(session);
+            c.commit();
+            c.setAutoCommit(true);
+            assertThat(CatalogInstaller.installedVersion(session)).isEqualTo(next.size());
+            assertThat(rows(c, "SELECT version FROM pgtrickle.pgt_schema_version ORDER BY version"))
+                    .hasSize(next.size());
+            assertThat(rows(c, "SELECT pgt_name, upgrade_marker FROM pgtrickle.pgt_stream_tables"))
+                    .containsExactly("kept | v2");
+        }
+        try (Connection c = db.connectPgtrickle()) {
+            // the driver's own (older) catalog knowledge is satisfied by a newer catalog
+            exec(c, "INSERT INTO src VALUES (2)", "SELECT pgtrickle.refresh_stream_table('kept')");
+            assertThat(rows(c, "SELECT id FROM kept ORDER BY id")).containsExactly("1", "2");
+        }
+    }
+}
