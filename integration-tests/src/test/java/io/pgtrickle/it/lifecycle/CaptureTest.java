@@ -95,6 +95,13 @@ class CaptureTest {
         assertThat(e.getMessage()).contains("changed incompatibly").contains("column");
         assertThat(value(c, "SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'typed_st'")).isEqualTo("ERROR");
         exec(c, "ALTER TABLE typed RENAME COLUMN t2 TO t", "SELECT pgtrickle.refresh_stream_table('typed_st')");
+        // retyping a column, or widening it, does not break writes either
+        exec(c, "ALTER TABLE typed ALTER COLUMN n2 TYPE text", "INSERT INTO typed (id, n2) VALUES (8, 'eight')",
+                "ALTER TABLE typed ALTER COLUMN ts TYPE timestamptz(3)",
+                "INSERT INTO typed (id, t, ts) VALUES (9, 'nine', '2026-01-01 00:00:00.123+00')");
+        // a retyped column is no longer captured (NULL in the buffer); a changed modifier still is
+        assertThat(rows(c, "SELECT id, t, n, ts = '2026-01-01 00:00:00.123+00' FROM " + buffer
+                + " WHERE id IN (8, 9) ORDER BY id")).containsExactly("8 | null | null | null", "9 | nine | null | t");
         assertThat(value(c, "SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'typed_st'")).isEqualTo("ACTIVE");
     }
 

@@ -44,10 +44,11 @@ final class Capture {
             return;
         }
         List<String[]> columns = new ArrayList<>();
-        for (Row r : session.query("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type "
-                + "FROM pg_catalog.pg_attribute a WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped "
-                + "ORDER BY a.attnum", source.relid())) {
-            columns.add(new String[] {r.get("attname"), r.get("type")});
+        // buffer columns take the type without its modifier, so that widening a source column still fits
+        for (Row r : session.query("SELECT a.attname, pg_catalog.format_type(a.atttypid, NULL) AS type, "
+                + "a.atttypid::int8 AS typid FROM pg_catalog.pg_attribute a "
+                + "WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", source.relid())) {
+            columns.add(new String[] {r.get("attname"), r.get("type"), r.get("typid")});
         }
         String bufferName = bufferTable(source.relid());
         String buffer = "pgtrickle_changes." + quote(bufferName);
@@ -58,7 +59,10 @@ final class Capture {
             colDefs.append(",\n    ").append(quote(c[0])).append(' ').append(c[1]);
             colList.append(", ").append(quote(c[0]));
         }
-        String names = Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[0]).toList())) + "::name[]";
+        // the source columns still as captured: same name and same type
+        String unchanged = "(attname, atttypid) IN (SELECT * FROM unnest("
+                + Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[0]).toList())) + "::name[], "
+                + Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[2]).toList())) + "::oid[]))";
         StringBuilder ddl = new StringBuilder();
         ddl.append("CREATE TABLE ").append(buffer).append(" (\n")
                 .append("    __pgt_seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n")
@@ -69,8 +73,8 @@ final class Capture {
         String insert = "INSERT INTO " + buffer + " (__pgt_op" + colList + ") SELECT ";
         String select = colList.toString();
         // The fast path names the source's columns in static SQL (a cached plan). If the source's columns
-        // changed since capture was installed (renamed, dropped), it copies the columns both still have
-        // with dynamic SQL instead, so DDL on a source never breaks the application's writes.
+        // changed since capture was installed (renamed, dropped, retyped), it copies the columns that are
+        // still as captured with dynamic SQL instead, so DDL on a source never breaks the application's writes.
         ddl.append("CREATE FUNCTION ").append(function).append("() RETURNS trigger LANGUAGE plpgsql\n")
                 .append("SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pgt$\n")
                 .append("DECLARE\n    cols text;\nBEGIN\n")
@@ -78,11 +82,11 @@ final class Capture {
                 .append("        INSERT INTO ").append(buffer).append(" (__pgt_op) VALUES ('T');\n")
                 .append("        RETURN NULL;\n    END IF;\n")
                 .append("    IF (SELECT count(*) FROM pg_catalog.pg_attribute WHERE attrelid = TG_RELID AND attnum > 0\n")
-                .append("            AND NOT attisdropped AND attname = ANY (").append(names).append(")) <> ")
+                .append("            AND NOT attisdropped AND ").append(unchanged).append(") <> ")
                 .append(columns.size()).append(" THEN\n")
                 .append("        SELECT coalesce(string_agg(', ' || quote_ident(attname), '' ORDER BY attnum), '') INTO cols\n")
                 .append("        FROM pg_catalog.pg_attribute WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped\n")
-                .append("            AND attname = ANY (").append(names).append(");\n")
+                .append("            AND ").append(unchanged).append(";\n")
                 .append("        IF TG_OP IN ('UPDATE', 'DELETE') THEN\n")
                 .append("            EXECUTE format('INSERT INTO ").append(buffer.replace("'", "''"))
                 .append(" (__pgt_op%s) SELECT ''D''%s FROM __pgt_old', cols, cols);\n")
