@@ -1,11 +1,13 @@
 package io.pgtrickle.proxy;
 
-/** Placeholder entry point; replaced by the command line. */
+import io.pgtrickle.proxy.cli.ProxyCommand;
+
+/** Entry point of {@code java -jar pgtrickle-proxy.jar}; see {@link ProxyCommand} for the options. */
 public final class ProxyMain {
     private ProxyMain() {
     }
 
     public static void main(String[] args) {
-        System.out.println("pgtrickle-proxy");
+        System.exit(ProxyCommand.commandLine(new ProxyCommand()).execute(args));
     }
 }
