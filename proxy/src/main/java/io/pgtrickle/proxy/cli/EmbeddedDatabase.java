@@ -5,6 +5,7 @@ import io.pgtrickle.proxy.UpstreamTarget.SslMode;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -86,11 +87,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
             EmbeddedPostgres postgres = builder.start();
             LOG.info("embedded PostgreSQL listening on 127.0.0.1:{}", postgres.getPort());
             return new EmbeddedDatabase(postgres, directory, ephemeral);
+        } catch (OverlappingFileLockException e) { // held by this JVM; another process gives "could not lock"
+            throw inUse(directory, e);
         } catch (IllegalStateException e) {
             String message = String.valueOf(e.getMessage());
             if (message.startsWith("could not lock")) {
-                throw new ConfigException("data directory " + directory
-                        + " is in use by another pgtrickle proxy; stop it or choose another --data-dir", e);
+                throw inUse(directory, e);
             }
             if (message.contains("initdb")) {
                 throw new ConfigException("cannot create a database cluster in " + directory
@@ -98,6 +100,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static ConfigException inUse(Path directory, RuntimeException cause) {
+        return new ConfigException("data directory " + directory
+                + " is in use by another pgtrickle proxy; stop it or choose another --data-dir", cause);
     }
 
     /** The port the server listens on (on localhost; trust authentication, superuser postgres). */
