@@ -1,17 +1,14 @@
 package io.pgtrickle.jdbc;
 
-import io.pgtrickle.sql.command.Identifiers;
 import io.pgtrickle.sql.engine.Engine;
-import io.pgtrickle.sql.engine.Notice;
 import io.pgtrickle.sql.engine.Outcome;
 import io.pgtrickle.sql.error.PgTrickleException;
+import io.pgtrickle.sql.frontdoor.CallResults;
 import io.pgtrickle.sql.recognize.Call;
-import io.pgtrickle.sql.recognize.CallForm;
 import io.pgtrickle.sql.session.JdbcSession;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -48,25 +45,6 @@ final class CallExecutor {
     }
 
     /**
-     * The query whose result is the call's result: one row, one void column named as PostgreSQL
-     * names it (nothing for the CALL form, as for a procedure), raising the call's notices on the way.
-     */
-    static String resultSql(Call call, Outcome outcome) {
-        List<String> flat = new ArrayList<>();
-        for (Notice n : outcome.notices()) {
-            flat.add(n.level().name());
-            flat.add(n.sqlState());
-            flat.add(n.message());
-            flat.add(n.hint() == null ? "" : n.hint());
-        }
-        String notices = flat.isEmpty() ? "" : Identifiers.literal(Identifiers.textArray(flat)) + "::text[]";
-        if (call.form() == CallForm.CALL) {
-            return "CALL pgtrickle._call_result(" + notices + ")";
-        }
-        return "SELECT pgtrickle._void_result(" + notices + ") AS " + Identifiers.quote(call.resultColumn());
-    }
-
-    /**
      * The exception for a failed call. Inside a transaction block the server raises it, which
      * aborts the block as PostgreSQL would; otherwise it is made here with the same fields.
      */
@@ -75,7 +53,7 @@ final class CallExecutor {
         if (!inBlock) {
             return local;
         }
-        try (PreparedStatement ps = physical.prepareStatement("SELECT pgtrickle._raise(?, ?, ?, ?)")) {
+        try (PreparedStatement ps = physical.prepareStatement(CallResults.RAISE_SQL)) {
             ps.setString(1, sqlState);
             ps.setString(2, message);
             ps.setString(3, detail);

@@ -1,11 +1,7 @@
 package io.pgtrickle.jdbc;
 
-import io.pgtrickle.sql.lex.Lexer;
-import io.pgtrickle.sql.lex.Statements;
-import io.pgtrickle.sql.lex.Token;
-import io.pgtrickle.sql.recognize.Call;
-import io.pgtrickle.sql.recognize.ParameterStyle;
-import io.pgtrickle.sql.recognize.Recognizer;
+import io.pgtrickle.sql.frontdoor.CallResults;
+import io.pgtrickle.sql.frontdoor.ScriptPlan;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +10,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * SQL text of several statements, at least one of them a pgtrickle call, run statement by statement
@@ -24,52 +19,31 @@ import java.util.Set;
  * counts, in order) are then read like pgjdbc's through {@link #current()} and {@link #next()}.
  */
 final class Script implements AutoCloseable {
-    private static final Set<String> TRANSACTION_CONTROL =
-            Set.of("begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release", "prepare");
-
-    /** One statement of the script, with its pgtrickle call if it is one. */
-    private record Part(String sql, Call call) {
-    }
-
-    private final List<Part> parts;
+    private final ScriptPlan plan;
     private final List<Statement> statements = new ArrayList<>();
     /** ResultSet or Long (update count), in order. */
     private final List<Object> results = new ArrayList<>();
     private int position;
 
-    private Script(List<Part> parts) {
-        this.parts = parts;
+    private Script(ScriptPlan plan) {
+        this.plan = plan;
     }
 
     /** The script, when the text has several statements and at least one pgtrickle call. */
     static Optional<Script> of(String sql) {
-        if (!Recognizer.mayContainCall(sql)) {
-            return Optional.empty();
-        }
-        List<String> texts = Statements.split(sql);
-        if (texts.size() < 2) {
-            return Optional.empty();
-        }
-        List<Part> parts = new ArrayList<>();
-        boolean any = false;
-        for (String text : texts) {
-            Call call = TrickleConnection.recognize(text, ParameterStyle.NATIVE).filter(c -> c.parameterCount() == 0).orElse(null);
-            any |= call != null;
-            parts.add(new Part(text, call));
-        }
-        return any ? Optional.of(new Script(parts)) : Optional.empty();
+        return ScriptPlan.of(sql).filter(p -> !p.single()).map(Script::new);
     }
 
     void run(TrickleConnection connection) throws SQLException {
         Connection physical = connection.physical();
-        boolean implicit = physical.getAutoCommit() && parts.stream().noneMatch(Script::controlsTransactions);
+        boolean implicit = physical.getAutoCommit() && !plan.controlsTransactions();
         if (implicit) {
             physical.setAutoCommit(false);
         }
         try {
-            for (Part part : parts) {
+            for (ScriptPlan.Part part : plan.parts()) {
                 String sql = part.call() == null ? part.sql()
-                        : CallExecutor.resultSql(part.call(), connection.executor().run(part.call(), List.of()));
+                        : CallResults.resultSql(part.call(), connection.executor().run(part.call(), List.of()));
                 Statement st = physical.createStatement();
                 statements.add(st);
                 boolean isResultSet = st.execute(sql);
@@ -97,11 +71,6 @@ final class Script implements AutoCloseable {
                 physical.setAutoCommit(true);
             }
         }
-    }
-
-    private static boolean controlsTransactions(Part part) {
-        List<Token> tokens = Lexer.significantTokens(part.sql(), false);
-        return !tokens.isEmpty() && TRANSACTION_CONTROL.contains(tokens.get(0).folded());
     }
 
     /** The current result: a ResultSet, a Long update count, or null after the last. */

@@ -1,10 +1,9 @@
 package io.pgtrickle.jdbc;
 
 import io.pgtrickle.jdbc.wrap.DelegatingConnection;
-import io.pgtrickle.sql.error.PgTrickleException;
+import io.pgtrickle.sql.frontdoor.ScriptPlan;
 import io.pgtrickle.sql.recognize.Call;
 import io.pgtrickle.sql.recognize.ParameterStyle;
-import io.pgtrickle.sql.recognize.Recognizer;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -42,11 +41,7 @@ public final class TrickleConnection extends DelegatingConnection {
      * PostgreSQL, which rejects it with its own error at the moment pgjdbc would have seen it.
      */
     static Optional<Call> recognize(String sql, ParameterStyle style) {
-        try {
-            return Recognizer.recognize(sql, style);
-        } catch (PgTrickleException e) {
-            return Optional.empty();
-        }
+        return ScriptPlan.recognize(sql, style);
     }
 
     private static Optional<Call> recognizePrepared(String sql) {

@@ -2,6 +2,7 @@ package io.pgtrickle.jdbc;
 
 import io.pgtrickle.jdbc.wrap.DelegatingPreparedStatement;
 import io.pgtrickle.sql.engine.Outcome;
+import io.pgtrickle.sql.frontdoor.CallResults;
 import io.pgtrickle.sql.recognize.Call;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,7 +43,7 @@ public class TricklePreparedStatement<S extends PreparedStatement> extends Deleg
             callResults = connection.physical().createStatement();
         }
         results = callResults;
-        return CallExecutor.resultSql(call, outcome);
+        return CallResults.resultSql(call, outcome);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.pgtrickle.jdbc;
 
 import io.pgtrickle.jdbc.wrap.DelegatingStatement;
 import io.pgtrickle.sql.engine.Outcome;
+import io.pgtrickle.sql.frontdoor.CallResults;
 import io.pgtrickle.sql.recognize.Call;
 import io.pgtrickle.sql.recognize.ParameterStyle;
 import java.sql.Connection;
@@ -76,7 +77,7 @@ public class TrickleStatement<S extends Statement> extends DelegatingStatement<S
             return new Plan(sql, false); // with $1, PostgreSQL will say there is no parameter $1
         }
         Outcome outcome = connection.executor().run(call.get(), List.of());
-        return new Plan(CallExecutor.resultSql(call.get(), outcome), true);
+        return new Plan(CallResults.resultSql(call.get(), outcome), true);
     }
 
     /** executeQuery on a script: exactly one result set, as pgjdbc requires. */

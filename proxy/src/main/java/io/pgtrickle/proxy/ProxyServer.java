@@ -1,11 +1,36 @@
 package io.pgtrickle.proxy;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.pgtrickle.proxy.intercept.Interceptor;
+import io.pgtrickle.proxy.protocol.StartupDecoder;
+import io.pgtrickle.proxy.relay.ClientHandler;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
-/** The running proxy: a Netty server accepting PostgreSQL clients and relaying them upstream. */
+/**
+ * The running proxy: a Netty server (NIO transport) accepting PostgreSQL clients and relaying each to
+ * a connection of its own to the upstream server, on the same event loop (DESIGN §6).
+ */
 public final class ProxyServer implements AutoCloseable {
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Interceptor interceptor;
+    private final Channel server;
 
-    private ProxyServer() {
+    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Interceptor interceptor, Channel server) {
+        this.boss = boss;
+        this.workers = workers;
+        this.interceptor = interceptor;
+        this.server = server;
     }
 
     /**
@@ -13,17 +38,49 @@ public final class ProxyServer implements AutoCloseable {
      *
      * @throws java.net.BindException when the address is taken
      */
-    public static ProxyServer start(ProxySettings settings) throws InterruptedException, java.io.IOException {
-        throw new UnsupportedOperationException("in progress");
+    public static ProxyServer start(ProxySettings settings) throws InterruptedException, IOException {
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        Interceptor interceptor = new Interceptor();
+        try {
+            ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast("decoder", new StartupDecoder());
+                            ch.pipeline().addLast("client", new ClientHandler(settings, interceptor));
+                        }
+                    });
+            Channel server = b.bind(settings.listen()).sync().channel();
+            return new ProxyServer(boss, workers, interceptor, server);
+        } catch (InterruptedException | RuntimeException e) {
+            shutdown(boss, workers, interceptor);
+            throw e;
+        } catch (Exception e) {
+            shutdown(boss, workers, interceptor);
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e);
+        }
     }
 
     /** The bound address (the real port when 0 was asked for). */
     public InetSocketAddress localAddress() {
-        throw new UnsupportedOperationException("in progress");
+        return (InetSocketAddress) server.localAddress();
     }
 
-    /** Stops accepting, closes client connections after their current transaction ends or a grace period. */
+    /** Stops accepting and closes every session. */
     @Override
     public void close() {
+        server.close().syncUninterruptibly();
+        shutdown(boss, workers, interceptor);
+    }
+
+    private static void shutdown(EventLoopGroup boss, EventLoopGroup workers, Interceptor interceptor) {
+        interceptor.close();
+        boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -7,9 +7,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 
@@ -25,19 +23,19 @@ public final class JdbcSession implements Session {
     public List<Row> query(String sql, Object... params) throws SQLException {
         try (PreparedStatement ps = prepare(sql, params); ResultSet rs = ps.executeQuery()) {
             ResultSetMetaData md = rs.getMetaData();
-            Map<String, Integer> index = new HashMap<>();
+            List<String> columns = new ArrayList<>();
             for (int i = 1; i <= md.getColumnCount(); i++) {
-                index.putIfAbsent(md.getColumnLabel(i), i - 1);
+                columns.add(md.getColumnLabel(i));
             }
-            List<Row> rows = new ArrayList<>();
+            List<List<String>> values = new ArrayList<>();
             while (rs.next()) {
-                List<String> values = new ArrayList<>(md.getColumnCount());
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    values.add(rs.getString(i));
+                List<String> row = new ArrayList<>(columns.size());
+                for (int i = 1; i <= columns.size(); i++) {
+                    row.add(rs.getString(i));
                 }
-                rows.add(new Row(index, values));
+                values.add(row);
             }
-            return rows;
+            return Row.all(columns, values);
         }
     }
 

@@ -1,0 +1,172 @@
+package io.pgtrickle.proxy.intercept;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.pgtrickle.proxy.protocol.Frame;
+import io.pgtrickle.proxy.protocol.Messages;
+import io.pgtrickle.sql.lex.Lexer;
+import io.pgtrickle.sql.lex.Token;
+import io.pgtrickle.sql.lex.TokenKind;
+import io.pgtrickle.sql.session.Row;
+import io.pgtrickle.sql.session.Session;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * The engine's {@link Session} over a client's own upstream connection (DESIGN §1): the engine's
+ * statements run there, as the client's user and inside the client's transaction. Runs on an
+ * interception thread; the server's answers arrive through the queue the relay fills meanwhile.
+ * Parameters go as text in the extended protocol; statements without parameters as simple Queries.
+ */
+final class UpstreamSession implements Session {
+    private final Channel upstream;
+    private final BlockingQueue<Frame> answers;
+    private char status;
+
+    UpstreamSession(Channel upstream, BlockingQueue<Frame> answers, char status) {
+        this.upstream = upstream;
+        this.answers = answers;
+        this.status = status;
+    }
+
+    char status() {
+        return status;
+    }
+
+    @Override
+    public List<Row> query(String sql, Object... params) throws SQLException {
+        List<Frame> frames = params.length == 0 ? exchange(Messages.query(alloc(), sql)) : extended(sql, params);
+        try {
+            throwIfError(frames);
+            List<String> columns = List.of();
+            List<List<String>> values = new ArrayList<>();
+            for (Frame f : frames) {
+                if (f.type() == Messages.ROW_DESCRIPTION) {
+                    columns = Messages.columnNames(f);
+                } else if (f.type() == Messages.DATA_ROW) {
+                    values.add(Messages.rowValues(f));
+                }
+            }
+            return Row.all(columns, values);
+        } finally {
+            release(frames);
+        }
+    }
+
+    @Override
+    public long update(String sql, Object... params) throws SQLException {
+        List<Frame> frames = params.length == 0 ? exchange(Messages.query(alloc(), sql)) : extended(sql, params);
+        try {
+            throwIfError(frames);
+            long count = 0;
+            for (Frame f : frames) {
+                if (f.type() == Messages.COMMAND_COMPLETE) {
+                    String tag = Messages.readCString(f.body());
+                    String last = tag.substring(tag.lastIndexOf(' ') + 1);
+                    count = last.chars().allMatch(Character::isDigit) && !last.isEmpty() ? Long.parseLong(last) : 0;
+                }
+            }
+            return count;
+        } finally {
+            release(frames);
+        }
+    }
+
+    @Override
+    public void script(String sql) throws SQLException {
+        List<Frame> frames = exchange(Messages.query(alloc(), sql));
+        try {
+            throwIfError(frames);
+        } finally {
+            release(frames);
+        }
+    }
+
+    @Override
+    public boolean inTransactionBlock() {
+        return status != 'I';
+    }
+
+    /**
+     * Sends messages ending in Query or Sync and returns every answer up to and including the
+     * ReadyForQuery, whose status it keeps. The caller releases the frames.
+     */
+    List<Frame> exchange(ByteBuf... messages) throws SQLException {
+        for (ByteBuf m : messages) {
+            upstream.write(m);
+        }
+        upstream.flush();
+        List<Frame> frames = new ArrayList<>();
+        while (true) {
+            Frame f;
+            try {
+                f = answers.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                release(frames);
+                throw new PSQLException("interrupted while waiting for the server", PSQLState.CONNECTION_FAILURE, e);
+            }
+            if (f == Interceptor.CONNECTION_LOST) {
+                release(frames);
+                throw new PSQLException("the connection to the PostgreSQL server was lost", PSQLState.CONNECTION_FAILURE);
+            }
+            frames.add(f);
+            if (f.type() == Messages.READY_FOR_QUERY) {
+                status = Messages.readyStatus(f);
+                return frames;
+            }
+        }
+    }
+
+    /** Has the server raise an error (aborting the transaction block); returns its answers. */
+    List<Frame> exchangeRaise(String sqlState, String message, String detail, String hint) throws SQLException {
+        return extended(io.pgtrickle.sql.frontdoor.CallResults.RAISE_SQL, new Object[] {sqlState, message, detail, hint});
+    }
+
+    private List<Frame> extended(String sql, Object[] params) throws SQLException {
+        List<String> text = new ArrayList<>(params.length);
+        for (Object p : params) {
+            text.add(p == null ? null : p.toString());
+        }
+        return exchange(Messages.parse(alloc(), numbered(sql)), Messages.bind(alloc(), text),
+                Messages.describePortal(alloc()), Messages.execute(alloc()), Messages.sync(alloc()));
+    }
+
+    /** The engine writes parameters as JDBC's {@code ?}; the protocol wants {@code $1, $2, ...}. */
+    static String numbered(String sql) {
+        StringBuilder out = new StringBuilder(sql.length() + 8);
+        int last = 0;
+        int n = 0;
+        for (Token t : Lexer.tokenize(sql, true)) {
+            if (t.is(TokenKind.JDBC_PARAMETER)) {
+                out.append(sql, last, t.start()).append('$').append(++n);
+                last = t.end();
+            }
+        }
+        return out.append(sql, last, sql.length()).toString();
+    }
+
+    private static void throwIfError(List<Frame> frames) throws SQLException {
+        for (Frame f : frames) {
+            if (f.type() == Messages.ERROR_RESPONSE) {
+                throw new PSQLException(new ServerErrorMessage(Messages.fieldText(f)));
+            }
+        }
+    }
+
+    static void release(List<Frame> frames) {
+        for (Frame f : frames) {
+            f.release();
+        }
+    }
+
+    private ByteBufAllocator alloc() {
+        return upstream.alloc();
+    }
+}

@@ -1,0 +1,166 @@
+package io.pgtrickle.proxy.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.pgtrickle.proxy.ProxySettings;
+import io.pgtrickle.proxy.intercept.Interceptor;
+import io.pgtrickle.proxy.protocol.Frame;
+import io.pgtrickle.proxy.protocol.FrameDecoder;
+import io.pgtrickle.proxy.protocol.Messages;
+import io.pgtrickle.proxy.protocol.StartupDecoder;
+import io.pgtrickle.proxy.protocol.StartupPacket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of a proxied session. In the startup phase it answers SSLRequest and GSSENCRequest,
+ * forwards CancelRequest, and on the StartupMessage connects upstream and relays it. Afterwards it
+ * relays every client message upstream untouched, except a Query that holds a pgtrickle call, which
+ * goes to the {@link Interceptor}. Reading stops while the upstream cannot take more (back-pressure).
+ */
+public final class ClientHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientHandler.class);
+    static final String DECODER = "decoder";
+
+    private final ProxySettings settings;
+    private final Interceptor interceptor;
+    private ProxyConnection connection;
+
+    public ClientHandler(ProxySettings settings, Interceptor interceptor) {
+        this.settings = settings;
+        this.interceptor = interceptor;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof StartupPacket packet) {
+            startup(ctx, packet);
+        } else if (msg instanceof Frame frame) {
+            if (connection == null || connection.upstream == null) {
+                frame.release(); // nothing may come before the startup message is answered
+                return;
+            }
+            if (connection.interception != null || !connection.held.isEmpty()) {
+                connection.held.add(frame);
+            } else if (frame.type() == Messages.QUERY && interceptor.wants(frame)) {
+                if (connection.pendingReady > 0) {
+                    connection.held.add(frame);
+                    ctx.channel().config().setAutoRead(false);
+                } else {
+                    interceptor.intercept(connection, frame);
+                }
+            } else {
+                route(connection, frame);
+            }
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** Relays one client message upstream (no flush), or hands a Query with a call to the interceptor. */
+    static void route(ProxyConnection c, Frame frame) {
+        byte type = frame.type();
+        if (type == Messages.QUERY && c.interceptor.wants(frame)) {
+            c.interceptor.intercept(c, frame);
+            return;
+        }
+        if (type == Messages.QUERY || type == 'S' || type == 'F') {
+            c.pendingReady++;
+        } else if (type == Messages.TERMINATE) {
+            c.clientTerminated = true;
+        }
+        c.upstream.write(frame.bytes(), c.upstream.voidPromise());
+        if (!c.upstream.isWritable()) {
+            c.client.config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (connection != null && connection.upstream != null) {
+            connection.upstream.flush();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && connection != null && connection.upstream != null) {
+            connection.upstream.config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (connection != null && connection.upstream != null) {
+            connection.upstream.close();
+        }
+        for (Frame f : connection == null ? java.util.List.<Frame>of() : connection.held) {
+            f.release();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("client connection failed", cause);
+        Errors.fatal(ctx.channel(), "08P01", "invalid frontend message: " + cause.getMessage());
+    }
+
+    private void startup(ChannelHandlerContext ctx, StartupPacket packet) {
+        if (packet.directTls()) {
+            directTls(ctx, packet.bytes());
+            return;
+        }
+        switch (packet.code()) {
+            case StartupPacket.SSL_REQUEST -> {
+                packet.release();
+                if (settings.clientTls() == null || ctx.pipeline().get(SslHandler.class) != null) {
+                    ctx.writeAndFlush(Messages.singleByte(ctx.alloc(), 'N'));
+                } else {
+                    ctx.writeAndFlush(Messages.singleByte(ctx.alloc(), 'S')).addListener(f ->
+                            ctx.pipeline().addFirst("tls", settings.clientTls().newHandler(ctx.alloc())));
+                }
+            }
+            case StartupPacket.GSSENC_REQUEST -> {
+                packet.release();
+                ctx.writeAndFlush(Messages.singleByte(ctx.alloc(), 'N'));
+            }
+            case StartupPacket.CANCEL_REQUEST -> {
+                Upstreams.cancel(settings, ctx.channel().eventLoop(), packet.bytes());
+                ctx.close();
+            }
+            default -> {
+                if (packet.majorVersion() != 3) {
+                    packet.release();
+                    Errors.fatal(ctx.channel(), "0A000", "unsupported frontend protocol " + packet.majorVersion() + "."
+                            + packet.minorVersion() + ": server supports 3.0 to 3.2");
+                    return;
+                }
+                ctx.pipeline().replace(DECODER, DECODER, new FrameDecoder());
+                connection = new ProxyConnection(settings, ctx.channel(), interceptor);
+                ctx.channel().config().setAutoRead(false);
+                Upstreams.connect(connection, packet.bytes()).addListener(f -> {
+                    if (f.isSuccess()) {
+                        ctx.channel().config().setAutoRead(true);
+                    } else {
+                        Errors.fatal(ctx.channel(), "08006", "could not connect to the PostgreSQL server at "
+                                + settings.upstream() + ": " + f.cause().getMessage());
+                    }
+                });
+            }
+        }
+    }
+
+    /** libpq's direct TLS: the first bytes are a ClientHello; put TLS in front and start over. */
+    private void directTls(ChannelHandlerContext ctx, ByteBuf hello) {
+        if (settings.clientTls() == null) {
+            hello.release();
+            ctx.close();
+            return;
+        }
+        ctx.pipeline().addFirst("tls", settings.clientTls().newHandler(ctx.alloc()));
+        ctx.pipeline().replace(DECODER, DECODER, new StartupDecoder());
+        ctx.pipeline().fireChannelRead(hello);
+    }
+}
