@@ -47,6 +47,8 @@ public final class ProxyCommand implements Callable<Integer> {
     static final String EMBEDDED_USER = "postgres";
     static final String EMBEDDED_DATABASE = "postgres";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+    /** How long stopping waits for the relay before it stops the embedded server anyway. */
+    static final Duration RELAY_CLOSE_LIMIT = Duration.ofSeconds(60);
 
     @Option(names = {"-l", "--listen"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:6432",
             description = "Where clients connect (port 0: any free port). Default: ${DEFAULT-VALUE}.")
@@ -288,21 +290,33 @@ public final class ProxyCommand implements Callable<Integer> {
             return proxy;
         }
 
+        /**
+         * Closes the relay (waiting at most {@link #RELAY_CLOSE_LIMIT}, so a stuck relay cannot keep
+         * the database running), then stops the database.
+         */
         synchronized void close() {
             if (closed) {
                 return;
             }
             closed = true;
-            try {
-                if (proxy != null) {
-                    proxy.close();
+            if (proxy != null) {
+                Thread closer = new Thread(proxy::close, "pgtrickle-proxy-close");
+                closer.setDaemon(true);
+                closer.start();
+                try {
+                    closer.join(RELAY_CLOSE_LIMIT.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-            } catch (RuntimeException e) {
-                LOG.warn("closing the proxy failed", e);
-            } finally {
-                if (database != null) {
-                    database.close();
+                if (closer.isAlive()) {
+                    LOG.warn("the proxy did not stop within {}s; stopping the database anyway",
+                            RELAY_CLOSE_LIMIT.toSeconds());
+                } else {
+                    LOG.info("proxy stopped");
                 }
+            }
+            if (database != null) {
+                database.close();
             }
         }
     }
