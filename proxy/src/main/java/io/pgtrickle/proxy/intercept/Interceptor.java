@@ -6,7 +6,7 @@ import io.pgtrickle.proxy.protocol.Messages;
 import io.pgtrickle.proxy.relay.ProxyConnection;
 import io.pgtrickle.sql.engine.Engine;
 import io.pgtrickle.sql.frontdoor.ScriptPlan;
-import io.pgtrickle.sql.recognize.Recognizer;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -28,8 +28,23 @@ public final class Interceptor implements AutoCloseable {
 
     /** True for a Query message that holds a pgtrickle call (a cheap test first: most hold none). */
     public boolean wants(Frame query) {
-        String sql = Messages.queryText(query);
-        return Recognizer.mayContainCall(sql) && ScriptPlan.of(sql).isPresent();
+        return Messages.mentions(query, "pgtrickle") && ScriptPlan.of(Messages.queryText(query)).isPresent();
+    }
+
+    /** True for an extended-protocol message that is a pgtrickle call or names one the proxy answered. */
+    public boolean startsBatch(ProxyConnection connection, Frame frame) {
+        return connection.preparedCalls.names(frame);
+    }
+
+    /**
+     * Answers an extended-protocol batch (up to and including its Sync) holding pgtrickle calls, as the
+     * server would answer it. Takes the frames. {@code afterUnsynced}: earlier messages of the same
+     * batch were relayed to the server already.
+     */
+    public void interceptBatch(ProxyConnection connection, List<Frame> batch, boolean afterUnsynced) {
+        LinkedBlockingQueue<Frame> answers = new LinkedBlockingQueue<>();
+        connection.beginInterception(answers);
+        workers.execute(new BatchInterception(engine, connection, answers, batch, afterUnsynced));
     }
 
     /**

@@ -46,6 +46,28 @@ public final class Messages {
         return s;
     }
 
+    /**
+     * True when the bytes of the message body contain {@code word} in ASCII, ignoring case: a test that
+     * decodes nothing, to let the hot path skip messages that cannot hold a pgtrickle call.
+     */
+    public static boolean mentions(Frame frame, String word) {
+        ByteBuf b = frame.bytes();
+        int end = b.writerIndex() - word.length();
+        char first = Character.toLowerCase(word.charAt(0));
+        for (int i = b.readerIndex() + 5; i <= end; i++) {
+            if ((b.getByte(i) | 0x20) == first) {
+                int j = 1;
+                while (j < word.length() && (b.getByte(i + j) | 0x20) == Character.toLowerCase(word.charAt(j))) {
+                    j++;
+                }
+                if (j == word.length()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The SQL text of a Query message. */
     public static String queryText(Frame query) {
         return readCString(query.body());
@@ -105,7 +127,127 @@ public final class Messages {
         return values;
     }
 
+    /** Parse: statement name, query text and the parameter types the client declared (0 = unspecified). */
+    public record ParseMessage(String statement, String query, int[] parameterTypes) {
+    }
+
+    public static ParseMessage readParse(Frame parse) {
+        ByteBuf b = parse.body();
+        String name = readCString(b);
+        String query = readCString(b);
+        int[] types = new int[b.readUnsignedShort()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = b.readInt();
+        }
+        return new ParseMessage(name, query, types);
+    }
+
+    /** Bind: portal, statement, parameter formats and values (raw bytes, null for NULL), result formats. */
+    public record BindMessage(String portal, String statement, short[] parameterFormats, List<byte[]> values,
+            short[] resultFormats) {
+
+        /** The format of parameter i (0 text, 1 binary), applying the protocol's defaulting rules. */
+        public int parameterFormat(int i) {
+            return parameterFormats.length == 0 ? 0 : parameterFormats.length == 1 ? parameterFormats[0]
+                    : parameterFormats[i];
+        }
+
+        /** The format of result column i (0 text, 1 binary). */
+        public int resultFormat(int i) {
+            return resultFormats.length == 0 ? 0 : resultFormats.length == 1 ? resultFormats[0] : resultFormats[i];
+        }
+    }
+
+    public static BindMessage readBind(Frame bind) {
+        ByteBuf b = bind.body();
+        String portal = readCString(b);
+        String statement = readCString(b);
+        short[] formats = new short[b.readUnsignedShort()];
+        for (int i = 0; i < formats.length; i++) {
+            formats[i] = b.readShort();
+        }
+        int n = b.readUnsignedShort();
+        List<byte[]> values = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int len = b.readInt();
+            if (len < 0) {
+                values.add(null);
+            } else {
+                byte[] v = new byte[len];
+                b.readBytes(v);
+                values.add(v);
+            }
+        }
+        short[] results = new short[b.readUnsignedShort()];
+        for (int i = 0; i < results.length; i++) {
+            results[i] = b.readShort();
+        }
+        return new BindMessage(portal, statement, formats, values, results);
+    }
+
+    /** Describe, Close: the kind ('S' statement or 'P' portal) and the name. */
+    public record Target(char kind, String name) {
+    }
+
+    public static Target readTarget(Frame describeOrClose) {
+        ByteBuf b = describeOrClose.body();
+        char kind = (char) b.readByte();
+        return new Target(kind, readCString(b));
+    }
+
+    /** The portal an Execute names. */
+    public static String readExecutePortal(Frame execute) {
+        return readCString(execute.body());
+    }
+
+    /** The statement name of a Bind, without decoding the rest. */
+    public static String bindStatement(Frame bind) {
+        ByteBuf b = bind.body();
+        readCString(b);
+        return readCString(b);
+    }
+
     // ------------------------------------------------------------------------------------ writing
+
+    /** A message with no body: ParseComplete '1', BindComplete '2', CloseComplete '3', NoData 'n'. */
+    public static ByteBuf empty(ByteBufAllocator alloc, char type) {
+        return finish(start(alloc, (byte) type));
+    }
+
+    /** ParameterDescription with these type OIDs. */
+    public static ByteBuf parameterDescription(ByteBufAllocator alloc, int[] types) {
+        ByteBuf b = start(alloc, (byte) 't');
+        b.writeShort(types.length);
+        for (int t : types) {
+            b.writeInt(t);
+        }
+        return finish(b);
+    }
+
+    /** RowDescription of one computed column (no table) of the given type, as a function call's result. */
+    public static ByteBuf rowDescription(ByteBufAllocator alloc, String column, int typeOid, int typeLength,
+            int format) {
+        ByteBuf b = start(alloc, ROW_DESCRIPTION);
+        b.writeShort(1);
+        writeCString(b, column);
+        b.writeInt(0).writeShort(0).writeInt(typeOid).writeShort(typeLength).writeInt(-1).writeShort(format);
+        return finish(b);
+    }
+
+    /** DataRow of one value (its bytes; an empty value for void). */
+    public static ByteBuf dataRow(ByteBufAllocator alloc, byte[] value) {
+        ByteBuf b = start(alloc, DATA_ROW);
+        b.writeShort(1);
+        b.writeInt(value.length).writeBytes(value);
+        return finish(b);
+    }
+
+    /** CommandComplete with its tag ("SELECT 1", "CALL"). */
+    public static ByteBuf commandComplete(ByteBufAllocator alloc, String tag) {
+        ByteBuf b = start(alloc, COMMAND_COMPLETE);
+        writeCString(b, tag);
+        return finish(b);
+    }
 
     /** Query: one simple-protocol query string. */
     public static ByteBuf query(ByteBufAllocator alloc, String sql) {

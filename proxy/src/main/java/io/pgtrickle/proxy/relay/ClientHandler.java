@@ -42,38 +42,13 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 frame.release(); // nothing may come before the startup message is answered
                 return;
             }
-            if (connection.interception != null || !connection.held.isEmpty()) {
+            if (!connection.held.isEmpty()) {
                 connection.held.add(frame);
-            } else if (frame.type() == Messages.QUERY && interceptor.wants(frame)) {
-                if (connection.pendingReady > 0) {
-                    connection.held.add(frame);
-                    ctx.channel().config().setAutoRead(false);
-                } else {
-                    interceptor.intercept(connection, frame);
-                }
             } else {
-                route(connection, frame);
+                connection.accept(frame);
             }
         } else {
             ctx.fireChannelRead(msg);
-        }
-    }
-
-    /** Relays one client message upstream (no flush), or hands a Query with a call to the interceptor. */
-    static void route(ProxyConnection c, Frame frame) {
-        byte type = frame.type();
-        if (type == Messages.QUERY && c.interceptor.wants(frame)) {
-            c.interceptor.intercept(c, frame);
-            return;
-        }
-        if (type == Messages.QUERY || type == 'S' || type == 'F') {
-            c.pendingReady++;
-        } else if (type == Messages.TERMINATE) {
-            c.clientTerminated = true;
-        }
-        c.upstream.write(frame.bytes(), c.upstream.voidPromise());
-        if (!c.upstream.isWritable()) {
-            c.client.config().setAutoRead(false);
         }
     }
 

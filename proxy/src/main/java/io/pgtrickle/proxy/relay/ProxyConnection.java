@@ -8,6 +8,7 @@ import io.pgtrickle.proxy.protocol.Messages;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
+import io.pgtrickle.proxy.intercept.PreparedCalls;
 
 /**
  * The state of one client's session through the proxy: its channel, its upstream channel, the
@@ -29,6 +30,14 @@ public final class ProxyConnection {
     /** Where upstream messages go while an interception runs; null while relaying. */
     BlockingQueue<Frame> interception;
     boolean clientTerminated;
+    /** Extended-protocol messages relayed upstream since the last Sync (or Query). */
+    int unsynced;
+    /** The batch being collected follows messages already relayed to the server without a Sync. */
+    boolean batchAfterUnsynced;
+    /** Client messages of an extended-protocol batch with pgtrickle calls, collected until its Sync; or null. */
+    java.util.List<Frame> batch;
+    /** Prepared statements and portals that are pgtrickle calls, answered by the proxy (the server never saw them). */
+    public final PreparedCalls preparedCalls = new PreparedCalls();
 
     ProxyConnection(ProxySettings settings, Channel client, Interceptor interceptor) {
         this.settings = settings;
@@ -64,16 +73,76 @@ public final class ProxyConnection {
         }
     }
 
-    /** Relays held client messages until one of them starts an interception or must wait. */
+    /** Takes held client messages in order until one of them starts an interception or must wait. */
     void drainHeld() {
         while (interception == null && !held.isEmpty()) {
             Frame next = held.peek();
-            if (next.type() == Messages.QUERY && pendingReady > 0 && interceptor.wants(next)) {
+            if (pendingReady > 0 && (next.type() == Messages.QUERY ? interceptor.wants(next)
+                    : interceptor.startsBatch(this, next))) {
                 return; // wait for the server to be ready
             }
             held.poll();
-            ClientHandler.route(this, next);
+            accept(next);
         }
         upstream.flush();
+    }
+
+    /**
+     * Takes one client message (in order, none held before it): relays it upstream (no flush), or
+     * starts or extends an interception.
+     */
+    void accept(Frame frame) {
+        if (interception != null) {
+            held.add(frame);
+            return;
+        }
+        if (batch != null) {
+            batch.add(frame);
+            if (frame.type() == 'S') {
+                java.util.List<Frame> complete = batch;
+                batch = null;
+                interceptor.interceptBatch(this, complete, batchAfterUnsynced);
+            }
+            return;
+        }
+        byte type = frame.type();
+        if (type == Messages.QUERY && interceptor.wants(frame)) {
+            if (pendingReady > 0) {
+                held.add(frame); // answered once the server has answered what came before
+                client.config().setAutoRead(false);
+            } else {
+                interceptor.intercept(this, frame);
+            }
+            return;
+        }
+        if (interceptor.startsBatch(this, frame)) {
+            if (pendingReady > 0) {
+                held.add(frame); // taken once the server has answered what came before
+                client.config().setAutoRead(false);
+                return;
+            }
+            // messages of this batch already relayed (pgjdbc's BEGIN, say) are synced first by the interception
+            batchAfterUnsynced = unsynced > 0;
+            unsynced = 0;
+            batch = new java.util.ArrayList<>();
+            batch.add(frame);
+            return;
+        }
+        preparedCalls.forgetOnRelay(frame);
+        switch (type) {
+            case Messages.QUERY, 'S' -> {
+                pendingReady++;
+                unsynced = 0;
+            }
+            case 'F' -> pendingReady++;
+            case 'P', 'B', 'D', 'E', 'C', 'H' -> unsynced++;
+            case Messages.TERMINATE -> clientTerminated = true;
+            default -> {
+            }
+        }
+        upstream.write(frame.bytes(), upstream.voidPromise());
+        if (!upstream.isWritable()) {
+            client.config().setAutoRead(false);
+        }
     }
 }

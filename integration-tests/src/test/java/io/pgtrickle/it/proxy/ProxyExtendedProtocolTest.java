@@ -1,0 +1,136 @@
+package io.pgtrickle.it.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.pgtrickle.it.harness.Oracle;
+import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.TestDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** pgtrickle calls in the extended protocol (plain pgjdbc's default), through the proxy. */
+@PgTest
+class ProxyExtendedProtocolTest {
+    private static RunningProxy proxy;
+    private Connection c;
+
+    @BeforeAll
+    static void start(TestDatabase db) throws Exception {
+        proxy = RunningProxy.start(db);
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+    }
+
+    @BeforeEach
+    void connect() throws SQLException {
+        c = DriverManager.getConnection(proxy.jdbcUrl() + "&prepareThreshold=2");
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS src CASCADE");
+            s.execute("CREATE TABLE src (id int PRIMARY KEY, v text)");
+            s.execute("INSERT INTO src VALUES (1, 'a'), (2, 'b'), (3, NULL)");
+        }
+    }
+
+    @AfterEach
+    void close() throws SQLException {
+        c.close();
+    }
+
+    @Test
+    void preparedCallsWithParametersRepeatedPastThePrepareThreshold() throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pgtrickle.create_stream_table(name => ?, query => ?, schedule => ?, refresh_mode => ?)")) {
+            ps.setString(1, "st");
+            ps.setString(2, "SELECT id, v FROM src");
+            ps.setString(3, "1m");
+            ps.setString(4, "FULL");
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.getMetaData().getColumnLabel(1)).isEqualTo("create_stream_table");
+                assertThat(rs.getMetaData().getColumnTypeName(1)).isEqualTo("void");
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEmpty();
+                assertThat(rs.next()).isFalse();
+            }
+        }
+        try (PreparedStatement refresh = c.prepareStatement("SELECT pgtrickle.refresh_stream_table(?)");
+                Statement s = c.createStatement()) {
+            for (int i = 0; i < 6; i++) { // named server-side statements after the threshold: answered by us
+                s.execute("INSERT INTO src VALUES (" + (10 + i) + ", 'x')");
+                refresh.setString(1, "st");
+                assertThat(refresh.execute()).isTrue();
+                Oracle.assertStreamTableMatches(c, "st", "SELECT id, v FROM src");
+            }
+        }
+        try (PreparedStatement drop = c.prepareStatement("SELECT pgtrickle.drop_stream_table(?)")) {
+            drop.setString(1, "st");
+            drop.execute();
+        }
+    }
+
+    @Test
+    void errorsKeepTheSessionUsableAndAbortTransactions() throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.create_stream_table(?, 'SELECT 1 AS x', '1m', ?)")) {
+            ps.setString(1, "e1");
+            ps.setString(2, "NOPE");
+            SQLException e = catchThrowableOfType(SQLException.class, ps::execute);
+            assertThat(e.getSQLState()).isEqualTo("22023");
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT 6 * 7")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(42);
+            }
+            c.setAutoCommit(false);
+            e = catchThrowableOfType(SQLException.class, ps::execute);
+            assertThat(e.getSQLState()).isEqualTo("22023");
+            e = catchThrowableOfType(SQLException.class, () -> c.createStatement().execute("SELECT 1"));
+            assertThat(e.getSQLState()).isEqualTo("25P02");
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+    }
+
+    @Test
+    void batchOfCallsIsOneImplicitTransaction() throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.create_stream_table(?, ?, '1m', 'FULL')")) {
+            ps.setString(1, "b1");
+            ps.setString(2, "SELECT id FROM src");
+            ps.addBatch();
+            ps.setString(1, "b2");
+            ps.setString(2, "SELECT v FROM src");
+            ps.addBatch();
+            // pgjdbc, like with PostgreSQL, refuses a SELECT in a batch, after the batch ran
+            catchThrowableOfType(SQLException.class, ps::executeBatch);
+        }
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pgtrickle.pgt_stream_tables")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isIn(0, 2);
+        }
+    }
+
+    @Test
+    void warningsArriveAsSqlWarnings() throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.create_stream_table(?, 'SELECT id FROM src')")) {
+            ps.setString(1, "auto_st");
+            ps.execute();
+            SQLWarning w = ps.getWarnings();
+            assertThat((Throwable) w).isNotNull();
+            assertThat(w.getMessage()).contains("FULL");
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pgtrickle.drop_stream_table('auto_st')");
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.pgtrickle.proxy.intercept;
+
+import io.pgtrickle.proxy.protocol.Frame;
+import io.pgtrickle.proxy.protocol.Messages;
+import io.pgtrickle.proxy.relay.ProxyConnection;
+import io.pgtrickle.sql.command.Command;
+import io.pgtrickle.sql.engine.Engine;
+import io.pgtrickle.sql.engine.Outcome;
+import io.pgtrickle.sql.error.PgTrickleException;
+import io.pgtrickle.sql.error.SqlState;
+import io.pgtrickle.sql.frontdoor.CallResults;
+import io.pgtrickle.sql.frontdoor.ScriptPlan;
+import io.pgtrickle.sql.recognize.Call;
+import io.pgtrickle.sql.recognize.CallForm;
+import io.pgtrickle.sql.recognize.ParameterStyle;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * An extended-protocol batch (Parse, Bind, Describe, Execute, Close, ... up to Sync) holding pgtrickle
+ * calls, answered message by message as the server would: ParseComplete, BindComplete,
+ * ParameterDescription and RowDescription (one void column named as PostgreSQL names it, or NoData for
+ * CALL), a DataRow and CommandComplete per Execute, CloseComplete; after an error, messages up to the
+ * Sync are skipped. Several Executes outside a transaction block form one implicit transaction, as
+ * they would on the server. A batch must hold only calls; other statements go in batches of their own.
+ */
+final class BatchInterception extends InterceptionBase {
+    private static final int TEXT = 25;
+    private static final int VOID = 2278;
+
+    private final List<Frame> batch;
+    private final PreparedCalls calls;
+    private final boolean afterUnsynced;
+
+    BatchInterception(Engine engine, ProxyConnection connection, BlockingQueue<Frame> answers, List<Frame> batch,
+            boolean afterUnsynced) {
+        super(engine, connection, answers);
+        this.batch = batch;
+        this.calls = connection.preparedCalls;
+        this.afterUnsynced = afterUnsynced;
+    }
+
+    @Override
+    void answer() throws SQLException {
+        try {
+            if (afterUnsynced && !syncRelayedPart()) {
+                return; // the server failed on them, so it would skip the rest up to the Sync
+            }
+            boolean implicit = batch.stream().filter(f -> f.type() == 'E').count() > 1 && !session.inTransactionBlock();
+            if (implicit) {
+                session.script("BEGIN");
+            }
+            boolean ok = true;
+            for (Frame f : batch) {
+                if (ok) {
+                    try {
+                        ok = answer(f);
+                    } catch (PgTrickleException e) {
+                        sendError(e.sqlState().code(), e.getMessage(), e.detail(), e.hint());
+                        ok = false;
+                    }
+                }
+            }
+            if (implicit) {
+                session.script(ok ? "COMMIT" : "ROLLBACK");
+            }
+        } finally {
+            for (Frame f : batch) {
+                f.release();
+            }
+        }
+    }
+
+    /**
+     * The batch began with messages relayed to the server (pgjdbc sends BEGIN that way): a Sync makes the
+     * server answer them, and the answers go to the client first. False when the server reported an error.
+     */
+    private boolean syncRelayedPart() throws SQLException {
+        boolean ok = true;
+        for (Frame f : session.exchange(Messages.sync(client.alloc()))) {
+            if (f.type() == Messages.READY_FOR_QUERY) {
+                f.release();
+            } else {
+                ok &= f.type() != Messages.ERROR_RESPONSE;
+                client.write(f.bytes());
+            }
+        }
+        return ok;
+    }
+
+    /** Answers one message; false after an error (the rest up to Sync is skipped). */
+    private boolean answer(Frame f) throws SQLException {
+        switch (f.type()) {
+            case 'P' -> {
+                Messages.ParseMessage parse = Messages.readParse(f);
+                Call call = ScriptPlan.recognize(parse.query(), ParameterStyle.NATIVE).orElse(null);
+                if (call == null) {
+                    return notAlone();
+                }
+                calls.statements.put(parse.statement(), new PreparedCalls.Statement(call, parse.parameterTypes()));
+                client.write(Messages.empty(client.alloc(), '1'));
+            }
+            case 'B' -> {
+                Messages.BindMessage bind = Messages.readBind(f);
+                PreparedCalls.Statement statement = calls.statements.get(bind.statement());
+                if (statement == null) {
+                    return notAlone();
+                }
+                calls.portals.put(bind.portal(), new PreparedCalls.Portal(statement, values(bind, statement), bind));
+                client.write(Messages.empty(client.alloc(), '2'));
+            }
+            case 'D' -> {
+                return describe(Messages.readTarget(f));
+            }
+            case 'E' -> {
+                PreparedCalls.Portal portal = calls.portals.get(Messages.readExecutePortal(f));
+                return portal == null ? notAlone() : execute(portal);
+            }
+            case 'C' -> {
+                Messages.Target t = Messages.readTarget(f);
+                (t.kind() == 'S' ? calls.statements : calls.portals).remove(t.name());
+                client.write(Messages.empty(client.alloc(), '3'));
+            }
+            case 'H' -> client.flush();
+            default -> {
+                // Sync ends the batch: the ReadyForQuery is sent by the base class
+            }
+        }
+        return true;
+    }
+
+    private boolean describe(Messages.Target target) throws SQLException {
+        if (target.kind() == 'S') {
+            PreparedCalls.Statement statement = calls.statements.get(target.name());
+            if (statement == null) {
+                return notAlone();
+            }
+            int[] types = new int[statement.call().parameterCount()];
+            for (int i = 0; i < types.length; i++) {
+                int declared = i < statement.parameterTypes().length ? statement.parameterTypes()[i] : 0;
+                types[i] = declared == 0 ? TEXT : declared;
+            }
+            client.write(Messages.parameterDescription(client.alloc(), types));
+            rowDescription(statement.call(), 0);
+        } else {
+            PreparedCalls.Portal portal = calls.portals.get(target.name());
+            if (portal == null) {
+                return notAlone();
+            }
+            rowDescription(portal.statement().call(), portal.bind().resultFormat(0));
+        }
+        return true;
+    }
+
+    private void rowDescription(Call call, int format) {
+        client.write(call.form() == CallForm.CALL ? Messages.empty(client.alloc(), 'n')
+                : Messages.rowDescription(client.alloc(), call.resultColumn(), VOID, 4, format));
+    }
+
+    private boolean execute(PreparedCalls.Portal portal) throws SQLException {
+        Call call = portal.statement().call();
+        Command command = bindOrReport(call, portal.values());
+        Outcome outcome = command == null ? null : runOrReport(command);
+        if (outcome == null) {
+            return false;
+        }
+        if (!outcome.notices().isEmpty()) {
+            // the server raises the call's notices; only they are the client's
+            for (Frame n : session.exchange(Messages.query(client.alloc(), CallResults.resultSql(call, outcome)))) {
+                if (n.type() == Messages.NOTICE_RESPONSE) {
+                    client.write(n.bytes());
+                } else {
+                    n.release();
+                }
+            }
+        }
+        if (call.form() == CallForm.CALL) {
+            client.write(Messages.commandComplete(client.alloc(), "CALL"));
+        } else {
+            client.write(Messages.dataRow(client.alloc(), new byte[0]));
+            client.write(Messages.commandComplete(client.alloc(), "SELECT 1"));
+        }
+        return true;
+    }
+
+    private boolean notAlone() throws SQLException {
+        sendError(SqlState.FEATURE_NOT_SUPPORTED.code(),
+                "a batch with pgtrickle calls cannot hold other statements", null,
+                "Send the pgtrickle calls and other statements in separate batches (separate Syncs).");
+        return false;
+    }
+
+    /** The Bind's parameter values as text; binary values are decoded for the common types. */
+    private static List<String> values(Messages.BindMessage bind, PreparedCalls.Statement statement) {
+        List<String> out = new ArrayList<>(bind.values().size());
+        for (int i = 0; i < bind.values().size(); i++) {
+            byte[] v = bind.values().get(i);
+            int type = i < statement.parameterTypes().length ? statement.parameterTypes()[i] : 0;
+            out.add(v == null ? null : bind.parameterFormat(i) == 0 ? new String(v, StandardCharsets.UTF_8)
+                    : binary(v, type));
+        }
+        return out;
+    }
+
+    private static String binary(byte[] v, int type) {
+        ByteBuffer b = ByteBuffer.wrap(v);
+        return switch (type) {
+            case 16 -> v[0] != 0 ? "true" : "false";
+            case 21 -> String.valueOf(b.getShort());
+            case 23 -> String.valueOf(b.getInt());
+            case 20 -> String.valueOf(b.getLong());
+            case 700 -> String.valueOf(b.getFloat());
+            case 701 -> String.valueOf(b.getDouble());
+            case 0, 19, 25, 705, 1042, 1043 -> new String(v, StandardCharsets.UTF_8);
+            default -> throw new PgTrickleException(SqlState.FEATURE_NOT_SUPPORTED,
+                    "binary parameters of type " + type + " are not supported in pgtrickle calls", null,
+                    "Send the parameter in text format.");
+        };
+    }
+}

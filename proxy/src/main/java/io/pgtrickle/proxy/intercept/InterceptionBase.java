@@ -1,0 +1,103 @@
+package io.pgtrickle.proxy.intercept;
+
+import io.netty.channel.Channel;
+import io.pgtrickle.proxy.protocol.Frame;
+import io.pgtrickle.proxy.protocol.Messages;
+import io.pgtrickle.proxy.relay.ProxyConnection;
+import io.pgtrickle.sql.command.Command;
+import io.pgtrickle.sql.engine.Engine;
+import io.pgtrickle.sql.engine.Outcome;
+import io.pgtrickle.sql.error.PgTrickleException;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every interception shares: the client's upstream session for the engine, errors sent as the
+ * server would send them, and the hand-back to the relay with one ReadyForQuery at the end.
+ */
+abstract class InterceptionBase implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(InterceptionBase.class);
+
+    final Engine engine;
+    final ProxyConnection connection;
+    final Channel client;
+    final UpstreamSession session;
+
+    InterceptionBase(Engine engine, ProxyConnection connection, BlockingQueue<Frame> answers) {
+        this.engine = engine;
+        this.connection = connection;
+        this.client = connection.client();
+        this.session = new UpstreamSession(connection.upstream(), answers, connection.status());
+    }
+
+    /** Answers the client; the ReadyForQuery and the return to relaying are done here. */
+    abstract void answer() throws SQLException;
+
+    @Override
+    public final void run() {
+        try {
+            answer();
+            client.writeAndFlush(Messages.readyForQuery(client.alloc(), session.status()));
+            client.eventLoop().execute(connection::endInterception);
+        } catch (SQLException | RuntimeException e) {
+            // the upstream connection is gone or out of step: nothing sensible can follow
+            LOG.warn("pgtrickle call failed on the proxy's side: {}", e.toString());
+            client.writeAndFlush(Messages.error(client.alloc(), "FATAL", "08006", "pgtrickle proxy: " + e.getMessage()))
+                    .addListener(f -> client.close());
+            connection.upstream().close();
+        }
+    }
+
+    /**
+     * Runs a command; on failure sends the ErrorResponse and returns null. Server errors other than
+     * an ErrorResponse (a lost connection) propagate.
+     */
+    Outcome runOrReport(Command command) throws SQLException {
+        try {
+            return engine.run(session, command);
+        } catch (PgTrickleException e) {
+            sendError(e.sqlState().code(), e.getMessage(), e.detail(), e.hint());
+        } catch (PSQLException e) {
+            ServerErrorMessage m = e.getServerErrorMessage();
+            if (m == null) {
+                throw e;
+            }
+            sendError(m.getSQLState(), m.getMessage(), m.getDetail(), m.getHint());
+        }
+        return null;
+    }
+
+    /** Binds a recognised call; on bad arguments sends the ErrorResponse and returns null. */
+    Command bindOrReport(io.pgtrickle.sql.recognize.Call call, java.util.List<String> values) throws SQLException {
+        try {
+            return call.bind(values);
+        } catch (PgTrickleException e) {
+            sendError(e.sqlState().code(), e.getMessage(), e.detail(), e.hint());
+            return null;
+        }
+    }
+
+    /**
+     * Sends an error as an ErrorResponse. Inside a transaction block the server raises it first (its
+     * answer is dropped), so the block is aborted exactly as the server would abort it.
+     */
+    void sendError(String sqlState, String message, String detail, String hint) throws SQLException {
+        if (session.inTransactionBlock()) {
+            UpstreamSession.release(session.exchangeRaise(sqlState, message, detail, hint));
+        }
+        Map<Character, String> fields = new LinkedHashMap<>();
+        fields.put('S', "ERROR");
+        fields.put('V', "ERROR");
+        fields.put('C', sqlState);
+        fields.put('M', message);
+        fields.put('D', detail);
+        fields.put('H', hint);
+        client.write(Messages.errorResponse(client.alloc(), Messages.ERROR_RESPONSE, fields));
+    }
+}
