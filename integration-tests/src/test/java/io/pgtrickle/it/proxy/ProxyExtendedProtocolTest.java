@@ -103,6 +103,27 @@ class ProxyExtendedProtocolTest {
     }
 
     @Test
+    void consecutiveCallsStayInTheClientsTransaction() throws SQLException {
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.create_stream_table(?, 'SELECT id FROM src', '1m', 'FULL')")) {
+            for (String name : new String[] {"t1", "t2", "t3"}) {
+                ps.setString(1, name);
+                ps.execute();
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pgtrickle.create_stream_table('t4', 'SELECT id FROM src', '1m', 'FULL')");
+            s.execute("SELECT pgtrickle.refresh_stream_table('t1')");
+        }
+        c.rollback();
+        c.setAutoCommit(true);
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_class WHERE relname IN ('t1','t2','t3','t4')")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("all four calls rolled back with the client's transaction").isZero();
+        }
+    }
+
+    @Test
     void batchOfCallsIsOneImplicitTransaction() throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.create_stream_table(?, ?, '1m', 'FULL')")) {
             ps.setString(1, "b1");

@@ -52,6 +52,20 @@ class ProxyQuickCheckTest {
     }
 
     @Test
+    void callsInsideAPsqlTransactionRollBackTogether(TestDatabase db) throws Exception {
+        psql(db, """
+                CREATE TABLE tx_src (id int);
+                BEGIN;
+                SELECT pgtrickle.create_stream_table('tx_a', 'SELECT id FROM tx_src', '1m', 'FULL');
+                SELECT pgtrickle.create_stream_table('tx_b', 'SELECT id FROM tx_src', '1m', 'FULL');
+                ROLLBACK;
+                """).succeeded();
+        ExternalClient.Result r = psql(db, "SELECT count(*) FROM pg_class WHERE relname IN ('tx_a', 'tx_b');").succeeded();
+        assertThat(r.stdout().strip()).isEqualTo("0");
+        assertThat(r.stderr()).doesNotContain("WARNING");
+    }
+
+    @Test
     void callsThroughPlainPgjdbcSimpleProtocol(TestDatabase db) throws SQLException {
         try (Connection c = java.sql.DriverManager.getConnection(proxy.jdbcUrl() + "&preferQueryMode=simple");
                 Statement s = c.createStatement()) {

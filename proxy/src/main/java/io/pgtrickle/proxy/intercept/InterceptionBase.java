@@ -43,8 +43,9 @@ abstract class InterceptionBase implements Runnable {
     public final void run() {
         try {
             answer();
-            client.writeAndFlush(Messages.readyForQuery(client.alloc(), session.status()));
-            client.eventLoop().execute(connection::endInterception);
+            char status = session.status();
+            client.writeAndFlush(Messages.readyForQuery(client.alloc(), status));
+            client.eventLoop().execute(() -> connection.endInterception(status));
         } catch (SQLException | RuntimeException e) {
             // the upstream connection is gone or out of step: nothing sensible can follow
             LOG.warn("pgtrickle call failed on the proxy's side: {}", e.toString());

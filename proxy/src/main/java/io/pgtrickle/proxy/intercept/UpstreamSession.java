@@ -28,6 +28,8 @@ final class UpstreamSession implements Session {
     private final Channel upstream;
     private final BlockingQueue<Frame> answers;
     private char status;
+    /** The connection was lost: every later exchange fails at once (an engine may still try a ROLLBACK). */
+    private boolean lost;
 
     UpstreamSession(Channel upstream, BlockingQueue<Frame> answers, char status) {
         this.upstream = upstream;
@@ -98,6 +100,13 @@ final class UpstreamSession implements Session {
      * ReadyForQuery, whose status it keeps. The caller releases the frames.
      */
     List<Frame> exchange(ByteBuf... messages) throws SQLException {
+        if (lost || !upstream.isActive()) {
+            lost = true;
+            for (ByteBuf m : messages) {
+                m.release();
+            }
+            throw new PSQLException("the connection to the PostgreSQL server was lost", PSQLState.CONNECTION_FAILURE);
+        }
         for (ByteBuf m : messages) {
             upstream.write(m);
         }
@@ -113,6 +122,7 @@ final class UpstreamSession implements Session {
                 throw new PSQLException("interrupted while waiting for the server", PSQLState.CONNECTION_FAILURE, e);
             }
             if (f == Interceptor.CONNECTION_LOST) {
+                lost = true;
                 release(frames);
                 throw new PSQLException("the connection to the PostgreSQL server was lost", PSQLState.CONNECTION_FAILURE);
             }

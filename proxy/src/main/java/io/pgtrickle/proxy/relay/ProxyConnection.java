@@ -63,14 +63,14 @@ public final class ProxyConnection {
         client.config().setAutoRead(false);
     }
 
-    /** Back to relaying: called on the event loop when an interception has answered the client. */
-    public void endInterception() {
+    /**
+     * Back to relaying: called on the event loop when an interception has answered the client, with
+     * the transaction status of the server's last ReadyForQuery (the interception consumed it).
+     */
+    public void endInterception(char statusNow) {
+        status = statusNow;
         interception = null;
         drainHeld();
-        if (interception == null && held.isEmpty()) {
-            client.config().setAutoRead(true);
-            client.read();
-        }
     }
 
     /** Takes held client messages in order until one of them starts an interception or must wait. */
@@ -85,6 +85,9 @@ public final class ProxyConnection {
             accept(next);
         }
         upstream.flush();
+        if (interception == null && held.isEmpty() && upstream.isWritable() && !client.config().isAutoRead()) {
+            client.config().setAutoRead(true);
+        }
     }
 
     /**

@@ -1,0 +1,167 @@
+package io.pgtrickle.it.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.TestDatabase;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad clients and lost servers never take the proxy down or disturb other sessions, and the affected
+ * client always learns why (an ErrorResponse, FATAL when the connection closes).
+ */
+@PgTest
+class ProxyRobustnessTest {
+    private static RunningProxy proxy;
+
+    @BeforeAll
+    static void start(TestDatabase db) throws Exception {
+        proxy = RunningProxy.start(db);
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+    }
+
+    /** A raw protocol client: startup, then whatever the test writes. */
+    private static Socket startup(TestDatabase db) throws IOException {
+        Socket s = new Socket("127.0.0.1", proxy.port());
+        s.setSoTimeout(10_000);
+        byte[] params = ("user\0" + db.user() + "\0database\0" + db.name() + "\0\0").getBytes(StandardCharsets.UTF_8);
+        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        out.writeInt(8 + params.length);
+        out.writeInt(196608);
+        out.write(params);
+        out.flush();
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        while (true) { // until ReadyForQuery
+            byte type = in.readByte();
+            int len = in.readInt();
+            in.readFully(new byte[len - 4]);
+            if (type == 'Z') {
+                return s;
+            }
+        }
+    }
+
+    /** Reads messages until the server closes; returns the types seen and the last error's severity. */
+    private static String untilClosed(Socket s) throws IOException {
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        StringBuilder seen = new StringBuilder();
+        try {
+            while (true) {
+                byte type = in.readByte();
+                int len = in.readInt();
+                byte[] body = new byte[len - 4];
+                in.readFully(body);
+                seen.append((char) type);
+                if (type == 'E') {
+                    seen.append(new String(body, StandardCharsets.UTF_8).contains("FATAL") ? "(FATAL)" : "(ERROR)");
+                }
+            }
+        } catch (EOFException closed) {
+            return seen.toString();
+        }
+    }
+
+    private static void othersStillServed() throws SQLException {
+        try (Connection c = proxy.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
+            assertThat(rs.next()).isTrue();
+        }
+    }
+
+    @Test
+    void malformedMessageGetsFatalAndClose(TestDatabase db) throws Exception {
+        try (Socket s = startup(db)) {
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            out.writeByte('Q');
+            out.writeInt(2); // a length below 4 is impossible
+            out.flush();
+            assertThat(untilClosed(s)).isEqualTo("E(FATAL)");
+        }
+        othersStillServed();
+    }
+
+    @Test
+    void garbageFirstPacketGetsFatalAndClose() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", proxy.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(new byte[] {0, 0, 0, 9, 1, 2, 3, 4, 5});
+            s.getOutputStream().flush();
+            assertThat(untilClosed(s)).isEqualTo("E(FATAL)");
+        }
+        othersStillServed();
+    }
+
+    @Test
+    void terminatedBackendIsReportedAndOthersGoOn(TestDatabase db) throws Exception {
+        try (Connection victim = proxy.connect(); Connection other = proxy.connect(); Connection admin = db.connect()) {
+            int pid;
+            try (ResultSet rs = victim.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            admin.createStatement().execute("SELECT pg_terminate_backend(" + pid + ")");
+            SQLException e = catchThrowableOfType(SQLException.class, () -> {
+                for (int i = 0; i < 50; i++) { // the termination is asynchronous
+                    victim.createStatement().execute("SELECT 1");
+                    Thread.sleep(100);
+                }
+            });
+            assertThat((Throwable) e).isNotNull();
+            assertThat(e.getSQLState()).isIn("57P01", "08006", "08003");
+            try (ResultSet rs = other.createStatement().executeQuery("SELECT 2")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void clientVanishingDuringACallLeavesNothingHalfMade(TestDatabase db) throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE big AS SELECT g AS id FROM generate_series(1, 300000) g");
+        }
+        try (Socket s = startup(db)) {
+            String sql = "SELECT pgtrickle.create_stream_table('vanished', 'SELECT a.id FROM big a JOIN big b USING (id)', "
+                    + "'1m', 'FULL')\0";
+            byte[] body = sql.getBytes(StandardCharsets.UTF_8);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            out.writeByte('Q');
+            out.writeInt(4 + body.length);
+            out.write(body);
+            out.flush();
+            Thread.sleep(50);
+        } // closed while the call runs
+        othersStillServed();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            for (int i = 0; i < 100; i++) { // the upstream session ends, and its transaction with it
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND pid <> pg_backend_pid()")) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(100);
+            }
+            try (ResultSet rs = st.executeQuery("SELECT to_regclass('vanished') IS NULL")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).as("the call was rolled back with its session").isTrue();
+            }
+        }
+    }
+}
