@@ -40,7 +40,14 @@ final class TlsContexts {
         PrivateKey key = PemFiles.privateKey(keyFile, "--tls-key");
         PemFiles.checkPair(key, chain.get(0), "--tls-key " + keyFile + " and --tls-cert " + certificateFile);
         try {
-            return SslContextBuilder.forServer(key, chain).build();
+            // ALPN "postgresql": libpq 17+ requires it for direct TLS (sslnegotiation=direct)
+            return SslContextBuilder.forServer(key, chain)
+                    .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                            io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                            io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            "postgresql"))
+                    .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new ConfigException("cannot use --tls-cert " + certificateFile + " with --tls-key " + keyFile
                     + ": " + e.getMessage(), e);

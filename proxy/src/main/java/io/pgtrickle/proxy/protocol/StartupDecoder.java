@@ -16,6 +16,11 @@ public final class StartupDecoder extends ByteToMessageDecoder {
     public static final int MAX_STARTUP = 10_000;
     private static final byte TLS_HANDSHAKE = 0x16;
 
+    /** True when bytes follow the packets decoded so far (nothing may follow an SSLRequest). */
+    public boolean hasMoreBytes() {
+        return actualReadableBytes() > 0;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (in.readableBytes() < 1) {

@@ -90,6 +90,12 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         switch (packet.code()) {
             case StartupPacket.SSL_REQUEST -> {
                 packet.release();
+                StartupDecoder decoder = (StartupDecoder) ctx.pipeline().get(DECODER);
+                if (decoder != null && decoder.hasMoreBytes()) {
+                    // data before the TLS handshake could be injected by a man in the middle (CVE-2021-23214)
+                    Errors.fatal(ctx.channel(), "08P01", "received unencrypted data after SSL request");
+                    return;
+                }
                 if (settings.clientTls() == null || ctx.pipeline().get(SslHandler.class) != null) {
                     ctx.writeAndFlush(Messages.singleByte(ctx.alloc(), 'N'));
                 } else {
