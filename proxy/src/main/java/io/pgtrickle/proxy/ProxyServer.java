@@ -40,7 +40,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     public static ProxyServer start(ProxySettings settings) throws InterruptedException, IOException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(eventLoops(), NioIoHandler.newFactory());
         Interceptor interceptor = new Interceptor();
         try {
             ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
@@ -64,6 +64,15 @@ public final class ProxyServer implements AutoCloseable {
             }
             throw new IOException(e);
         }
+    }
+
+    /**
+     * Event-loop threads for sessions: one per two cores by default (the relay is cheap per message, and
+     * PostgreSQL and the clients need the cores more); {@code -Dpgtrickle.proxy.eventLoops=N} to change.
+     */
+    static int eventLoops() {
+        int fallback = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        return Integer.getInteger("pgtrickle.proxy.eventLoops", fallback);
     }
 
     /** The bound address (the real port when 0 was asked for). */
