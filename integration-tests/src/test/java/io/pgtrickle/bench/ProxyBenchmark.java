@@ -53,8 +53,11 @@ public final class ProxyBenchmark {
                         new Target("direct", pgPort, null),
                         new Target("proxy", proxy.localAddress().getPort(), () -> ProcCpu.nanos(self)),
                         new Target("pgbouncer", bouncer.port, bouncer::cpuNanos));
-                for (Target t : targets) { // warm-up: JIT, caches, connections
-                    Pgbench.run(t.port(), "postgres", true, "prepared", 8, Math.max(2, seconds));
+                for (Target t : targets) { // warm-up of every path: JIT, caches, connections
+                    for (String mode : List.of("simple", "extended", "prepared")) {
+                        Pgbench.run(t.port(), "postgres", true, mode, 8, Math.max(2, seconds / 2));
+                        Pgbench.run(t.port(), "postgres", false, mode, 8, Math.max(2, seconds / 2));
+                    }
                 }
                 System.out.printf(Locale.ROOT, "pgbench, %d s per run, %d interleaved rounds, medians; "
                         + "ratio = TPS / direct TPS; +lat = added latency per round trip (µs); cpu = CPU per "

@@ -24,6 +24,11 @@ public final class PreparedCalls {
     final Map<String, Statement> statements = new ConcurrentHashMap<>();
     final Map<String, Portal> portals = new ConcurrentHashMap<>();
 
+    /** True when the session has no statement or portal of ours (the relay's fast path then applies). */
+    public boolean isEmpty() {
+        return statements.isEmpty() && portals.isEmpty();
+    }
+
     /** True when the message names one of ours (or is a Parse of a call): it must be intercepted. */
     boolean names(Frame f) {
         switch (f.type()) {

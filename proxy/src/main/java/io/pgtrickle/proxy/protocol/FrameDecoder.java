@@ -17,17 +17,31 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     public static final int MAX_MESSAGE = 1 << 30;
 
     private final int maxMessage;
+    /** Emit one {@link FrameRun} per read instead of one {@link Frame} per message. */
+    private final boolean runs;
+    private byte[] types = new byte[16];
+    private int[] starts = new int[16];
 
     public FrameDecoder() {
-        this(MAX_MESSAGE);
+        this(MAX_MESSAGE, false);
     }
 
     public FrameDecoder(int maxMessage) {
+        this(maxMessage, false);
+    }
+
+    /** @param runs emit {@link FrameRun}s (the relay) rather than single {@link Frame}s */
+    public FrameDecoder(int maxMessage, boolean runs) {
         this.maxMessage = maxMessage;
+        this.runs = runs;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (runs) {
+            decodeRun(in, out);
+            return;
+        }
         while (in.readableBytes() >= 5) {
             int start = in.readerIndex();
             int length = in.getInt(start + 1);
@@ -44,6 +58,40 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             }
             byte type = in.getByte(start);
             out.add(new Frame(type, in.readRetainedSlice(length + 1)));
+        }
+    }
+
+    /** All complete messages at the front of {@code in} as one run (a run of none emits nothing). */
+    private void decodeRun(ByteBuf in, List<Object> out) {
+        int first = in.readerIndex();
+        int pos = first;
+        int limit = in.writerIndex();
+        int count = 0;
+        while (limit - pos >= 5) {
+            int length = in.getInt(pos + 1);
+            if (length < 4) {
+                in.skipBytes(in.readableBytes());
+                throw new CorruptedFrameException("invalid message length " + length);
+            }
+            if (length > maxMessage) {
+                in.skipBytes(in.readableBytes());
+                throw new TooLongFrameException("message of " + length + " bytes is over the limit of " + maxMessage);
+            }
+            if (limit - pos < length + 1) {
+                break;
+            }
+            if (count == types.length) {
+                types = java.util.Arrays.copyOf(types, count * 2);
+                starts = java.util.Arrays.copyOf(starts, count * 2);
+            }
+            types[count] = in.getByte(pos);
+            starts[count] = pos - first;
+            count++;
+            pos += length + 1;
+        }
+        if (count > 0) {
+            out.add(new FrameRun(in.readRetainedSlice(pos - first), java.util.Arrays.copyOf(types, count),
+                    java.util.Arrays.copyOf(starts, count), count));
         }
     }
 }

@@ -8,6 +8,7 @@ import io.pgtrickle.proxy.ProxySettings;
 import io.pgtrickle.proxy.intercept.Interceptor;
 import io.pgtrickle.proxy.protocol.Frame;
 import io.pgtrickle.proxy.protocol.FrameDecoder;
+import io.pgtrickle.proxy.protocol.FrameRun;
 import io.pgtrickle.proxy.protocol.Messages;
 import io.pgtrickle.proxy.protocol.StartupDecoder;
 import io.pgtrickle.proxy.protocol.StartupPacket;
@@ -37,6 +38,22 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof StartupPacket packet) {
             startup(ctx, packet);
+        } else if (msg instanceof FrameRun run) {
+            if (connection == null || connection.upstream == null) {
+                run.release(); // nothing may come before the startup message is answered
+                return;
+            }
+            if (!connection.relayRun(run)) {
+                for (int i = 0; i < run.size(); i++) {
+                    Frame frame = run.frame(i);
+                    if (!connection.held.isEmpty()) {
+                        connection.held.add(frame);
+                    } else {
+                        connection.accept(frame);
+                    }
+                }
+                run.release();
+            }
         } else if (msg instanceof Frame frame) {
             if (connection == null || connection.upstream == null) {
                 frame.release(); // nothing may come before the startup message is answered
@@ -118,7 +135,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                             + packet.minorVersion() + ": server supports 3.0 to 3.2");
                     return;
                 }
-                ctx.pipeline().replace(DECODER, DECODER, new FrameDecoder());
+                ctx.pipeline().replace(DECODER, DECODER, new FrameDecoder(FrameDecoder.MAX_MESSAGE, true));
                 connection = new ProxyConnection(settings, ctx.channel(), interceptor);
                 ctx.channel().config().setAutoRead(false);
                 Upstreams.connect(connection, packet.bytes()).addListener(f -> {

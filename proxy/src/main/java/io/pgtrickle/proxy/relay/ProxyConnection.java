@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.pgtrickle.proxy.ProxySettings;
 import io.pgtrickle.proxy.intercept.Interceptor;
 import io.pgtrickle.proxy.protocol.Frame;
+import io.pgtrickle.proxy.protocol.FrameRun;
 import io.pgtrickle.proxy.protocol.Messages;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -91,6 +92,45 @@ public final class ProxyConnection {
     }
 
     /**
+     * The fast path: relays all messages of a read with one write when none of them needs the proxy
+     * (no call, nothing held, no interception). False, and nothing done, otherwise.
+     */
+    boolean relayRun(FrameRun run) {
+        if (interception != null || batch != null || !held.isEmpty() || !preparedCalls.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < run.size(); i++) {
+            byte t = run.type(i);
+            if ((t == Messages.QUERY || t == 'P') && Messages.mentions(run.peek(i), "pgtrickle")) {
+                return false;
+            }
+        }
+        for (int i = 0; i < run.size(); i++) {
+            count(run.type(i));
+        }
+        upstream.write(run.bytes(), upstream.voidPromise());
+        if (!upstream.isWritable()) {
+            client.config().setAutoRead(false);
+        }
+        return true;
+    }
+
+    /** Keeps count of what the server owes for a relayed client message. */
+    private void count(byte type) {
+        switch (type) {
+            case Messages.QUERY, 'S' -> {
+                pendingReady++;
+                unsynced = 0;
+            }
+            case 'F' -> pendingReady++;
+            case 'P', 'B', 'D', 'E', 'C', 'H' -> unsynced++;
+            case Messages.TERMINATE -> clientTerminated = true;
+            default -> {
+            }
+        }
+    }
+
+    /**
      * Takes one client message (in order, none held before it): relays it upstream (no flush), or
      * starts or extends an interception.
      */
@@ -132,17 +172,7 @@ public final class ProxyConnection {
             return;
         }
         preparedCalls.forgetOnRelay(frame);
-        switch (type) {
-            case Messages.QUERY, 'S' -> {
-                pendingReady++;
-                unsynced = 0;
-            }
-            case 'F' -> pendingReady++;
-            case 'P', 'B', 'D', 'E', 'C', 'H' -> unsynced++;
-            case Messages.TERMINATE -> clientTerminated = true;
-            default -> {
-            }
-        }
+        count(type);
         upstream.write(frame.bytes(), upstream.voidPromise());
         if (!upstream.isWritable()) {
             client.config().setAutoRead(false);

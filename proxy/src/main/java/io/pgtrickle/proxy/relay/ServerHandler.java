@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.pgtrickle.proxy.intercept.Interceptor;
 import io.pgtrickle.proxy.protocol.Frame;
+import io.pgtrickle.proxy.protocol.FrameRun;
 import io.pgtrickle.proxy.protocol.Messages;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -31,7 +32,49 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Frame f = (Frame) msg;
+        if (msg instanceof FrameRun run) {
+            relayRun(ctx, run);
+        } else {
+            handle(ctx, (Frame) msg);
+        }
+    }
+
+    /** Relays a read's messages with one write, noting ReadyForQuery and FATAL errors on the way. */
+    private void relayRun(ChannelHandlerContext ctx, FrameRun run) {
+        boolean slow = c.interception != null;
+        for (int i = 0; i < run.size() && !slow; i++) {
+            slow = run.type(i) == Messages.AUTHENTICATION && c.settings.clientTls() != null;
+        }
+        if (slow) {
+            for (int i = 0; i < run.size(); i++) {
+                handle(ctx, run.frame(i));
+            }
+            run.release();
+            return;
+        }
+        boolean drain = false;
+        for (int i = 0; i < run.size(); i++) {
+            byte type = run.type(i);
+            if (type == Messages.ERROR_RESPONSE) {
+                String severity = Messages.fields(run.peek(i)).get('V');
+                fatalRelayed = "FATAL".equals(severity) || "PANIC".equals(severity);
+            } else if (type == Messages.READY_FOR_QUERY) {
+                c.status = Messages.readyStatus(run.peek(i));
+                drain |= c.pendingReady > 0 && --c.pendingReady == 0 && !c.held.isEmpty();
+            }
+        }
+        c.client.write(run.bytes(), c.client.voidPromise());
+        if (drain) {
+            c.client.flush();
+            c.drainHeld();
+        }
+        if (!c.client.isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** One server message: to the interception while one runs, else relayed. */
+    private void handle(ChannelHandlerContext ctx, Frame f) {
         byte type = f.type();
         if (c.interception != null && type != Messages.PARAMETER_STATUS && type != Messages.NOTIFICATION_RESPONSE) {
             c.interception.add(f);

@@ -41,7 +41,7 @@ final class Upstreams {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(ClientHandler.DECODER, new FrameDecoder());
+                        ch.pipeline().addLast(ClientHandler.DECODER, new FrameDecoder(FrameDecoder.MAX_MESSAGE, true));
                         ch.pipeline().addLast("relay", new ServerHandler(c));
                     }
                 });
