@@ -1,11 +1,7 @@
 package io.pgtrickle.bench;
 
-import io.pgtrickle.proxy.ProxyServer;
-import io.pgtrickle.proxy.ProxySettings;
-import io.pgtrickle.proxy.UpstreamTarget;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +13,7 @@ import java.util.Locale;
 /**
  * The proxy against PgBouncer (session mode) and a direct connection, with pgbench: select-only and
  * TPC-B-like, -M simple/extended/prepared, 8 clients and 1, the three targets interleaved in one run.
+ * The proxy runs as users run it, from proxy/target/pgtrickle-proxy.jar in a JVM of its own.
  * Prints TPS ratios to direct, the latency each adds per round trip (1 client), and the CPU each
  * spends per relayed round trip. A benchmark, not a test: it asserts nothing.
  *
@@ -44,14 +41,11 @@ public final class ProxyBenchmark {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "200").start()) {
             int pgPort = pg.getPort();
             Pgbench.initialize(pgPort, "postgres", 10);
-            ProxySettings settings = new ProxySettings(new InetSocketAddress("127.0.0.1", 0),
-                    new UpstreamTarget("127.0.0.1", pgPort, UpstreamTarget.SslMode.DISABLE), null, null);
-            long self = ProcessHandle.current().pid();
-            try (ProxyServer proxy = ProxyServer.start(settings);
+            try (ProxyProcess proxy = ProxyProcess.start(pgPort);
                     PgBouncer bouncer = PgBouncer.start(pgPort, freePort(), work.resolve("pgbouncer"))) {
                 List<Target> targets = List.of(
                         new Target("direct", pgPort, null),
-                        new Target("proxy", proxy.localAddress().getPort(), () -> ProcCpu.nanos(self)),
+                        new Target("proxy", proxy.port, proxy::cpuNanos),
                         new Target("pgbouncer", bouncer.port, bouncer::cpuNanos));
                 for (Target t : targets) { // warm-up of every path: JIT, caches, connections
                     for (String mode : List.of("simple", "extended", "prepared")) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.pgtrickle.it.harness.Oracle;
-import io.pgtrickle.it.harness.PgTest;
-import io.pgtrickle.it.harness.TestDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -13,27 +11,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** pgtrickle calls in the extended protocol (plain pgjdbc's default), through the proxy. */
-@PgTest
-class ProxyExtendedProtocolTest {
-    private static RunningProxy proxy;
+class ProxyExtendedProtocolTest extends ProxyTestBase {
     private Connection c;
-
-    @BeforeAll
-    static void start(TestDatabase db) throws Exception {
-        proxy = RunningProxy.start(db);
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-    }
 
     @BeforeEach
     void connect() throws SQLException {

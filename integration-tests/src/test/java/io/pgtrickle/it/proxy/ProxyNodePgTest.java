@@ -3,14 +3,11 @@ package io.pgtrickle.it.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,20 +18,8 @@ import org.junit.jupiter.api.Test;
  * <p>The {@code pg} package is looked for in integration-tests/target/node (or $PGTRICKLE_NODE_MODULES);
  * when it is missing, the test installs it there with npm once.
  */
-@PgTest
-class ProxyNodePgTest {
-    private static RunningProxy proxy;
+class ProxyNodePgTest extends ProxyTestBase {
     private static Path nodeModules;
-
-    @BeforeAll
-    static void start(TestDatabase db) throws Exception {
-        proxy = RunningProxy.start(db);
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-    }
 
     /** node_modules holding {@code pg}; installs it into target/node when missing. */
     static synchronized Path nodeModules() throws Exception {

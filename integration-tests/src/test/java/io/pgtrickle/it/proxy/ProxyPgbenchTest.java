@@ -2,7 +2,6 @@ package io.pgtrickle.it.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -25,21 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * pgbench through the proxy: {@code -i} (DDL and COPY), then 4 clients on 2 threads for a few seconds
  * in each query mode: simple, extended (unnamed statements) and prepared (named {@code P_n}).
  */
-@PgTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ProxyPgbenchTest {
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start(TestDatabase db) throws Exception {
-        proxy = RunningProxy.start(db);
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-    }
-
+class ProxyPgbenchTest extends ProxyTestBase {
     private static ExternalClient.Result pgbench(TestDatabase db, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ExternalClient.require("pgbench"), "-h", "127.0.0.1", "-p",
                 String.valueOf(proxy.port()), "-U", db.user()));

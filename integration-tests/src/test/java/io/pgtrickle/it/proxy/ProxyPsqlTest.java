@@ -2,7 +2,6 @@ package io.pgtrickle.it.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,20 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code \copy} both ways, several statements in one Query, a transaction block around a pgtrickle call
  * rolled back, and Ctrl-C (a CancelRequest on a new connection) during a long statement.
  */
-@PgTest
-class ProxyPsqlTest {
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start(TestDatabase db) throws Exception {
-        proxy = RunningProxy.start(db);
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-    }
-
+class ProxyPsqlTest extends ProxyTestBase {
     private static List<String> psqlCommand(TestDatabase db, String... extra) {
         List<String> command = new ArrayList<>(List.of(ExternalClient.require("psql"), "-X", "-q", "-A", "-t",
                 "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String.valueOf(proxy.port()), "-U", db.user(),

@@ -3,15 +3,12 @@ package io.pgtrickle.it.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,20 +16,7 @@ import org.junit.jupiter.api.Test;
  * by the client, so a parameterised pgtrickle call is one Query inside psycopg2's own transaction; plus
  * COPY both ways, a named (server-side) cursor, a notice, an error and rollback.
  */
-@PgTest
-class ProxyPsycopg2Test {
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start(TestDatabase db) throws Exception {
-        proxy = RunningProxy.start(db);
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-    }
-
+class ProxyPsycopg2Test extends ProxyTestBase {
     /**
      * A python3 that can import psycopg2. Debian's python3-psycopg2 goes with /usr/bin/python3, which
      * may not be the first python3 on the PATH (pyenv and the like), so that one is tried first.

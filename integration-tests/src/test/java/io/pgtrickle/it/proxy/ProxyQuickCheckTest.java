@@ -2,7 +2,6 @@ package io.pgtrickle.it.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -10,25 +9,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The seed's quick check through the proxy, with psql and with plain pgjdbc (simple protocol calls). */
-@PgTest
-class ProxyQuickCheckTest {
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start(TestDatabase db) throws Exception {
-        proxy = RunningProxy.start(db);
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-    }
-
+class ProxyQuickCheckTest extends ProxyTestBase {
     private static ExternalClient.Result psql(TestDatabase db, String script) throws Exception {
         String psql = ExternalClient.require("psql");
         return ExternalClient.run(List.of(psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",

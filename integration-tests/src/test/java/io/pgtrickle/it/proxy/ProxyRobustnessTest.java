@@ -3,7 +3,6 @@ package io.pgtrickle.it.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -15,28 +14,13 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Bad clients and lost servers never take the proxy down or disturb other sessions, and the affected
  * client always learns why (an ErrorResponse, FATAL when the connection closes).
  */
-@PgTest
-class ProxyRobustnessTest {
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start(TestDatabase db) throws Exception {
-        proxy = RunningProxy.start(db);
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-    }
-
+class ProxyRobustnessTest extends ProxyTestBase {
     /** A raw protocol client: startup, then whatever the test writes. */
     private static Socket startup(TestDatabase db) throws IOException {
         Socket s = new Socket("127.0.0.1", proxy.port());

@@ -3,7 +3,6 @@ package io.pgtrickle.it.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import io.pgtrickle.proxy.ProxyServer;
 import io.pgtrickle.proxy.ProxySettings;
@@ -18,8 +17,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,20 +24,7 @@ import org.junit.jupiter.api.Test;
  * backend is left behind), and an unreachable server is reported with SQLSTATE 08006 rather than a
  * silently closed socket.
  */
-@PgTest
-class ProxySessionEndTest {
-    private static RunningProxy proxy;
-
-    @BeforeAll
-    static void start(TestDatabase db) throws Exception {
-        proxy = RunningProxy.start(db);
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
-    }
-
+class ProxySessionEndTest extends ProxyTestBase {
     /** Waits until the backend is gone from pg_stat_activity (seen over a direct connection). */
     private static boolean backendGone(TestDatabase db, int pid) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -1,0 +1,59 @@
+package io.pgtrickle.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** pgtrickle-proxy started from its jar in front of a server, as users start it. */
+final class ProxyProcess implements AutoCloseable {
+    private static final Pattern BANNER_PORT = Pattern.compile("-p (\\d+)");
+
+    private final Process process;
+    final int port;
+
+    private ProxyProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static ProxyProcess start(int serverPort) throws IOException {
+        Path jar = jar();
+        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "--listen", "127.0.0.1:0",
+                "--upstream", "postgresql://postgres@127.0.0.1:" + serverPort + "/postgres?sslmode=disable"))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String banner = out.readLine(); // the one line to paste, with the real port
+        Matcher m = banner == null ? null : BANNER_PORT.matcher(banner);
+        if (m == null || !m.find()) {
+            p.destroy();
+            throw new IllegalStateException("pgtrickle-proxy did not start: " + banner);
+        }
+        return new ProxyProcess(p, Integer.parseInt(m.group(1)));
+    }
+
+    private static Path jar() {
+        for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path jar = dir.resolve("proxy/target/pgtrickle-proxy.jar");
+            if (Files.exists(jar)) {
+                return jar;
+            }
+        }
+        throw new IllegalStateException("proxy/target/pgtrickle-proxy.jar not found: build it first (./mvnw -DskipTests install)");
+    }
+
+    long cpuNanos() throws IOException {
+        return ProcCpu.nanos(process.pid());
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+    }
+}
