@@ -2,6 +2,7 @@ package io.pgtrickle.proxy;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -10,6 +11,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.pgtrickle.proxy.intercept.Interceptor;
+import io.pgtrickle.proxy.protocol.Messages;
 import io.pgtrickle.proxy.protocol.StartupDecoder;
 import io.pgtrickle.proxy.relay.ClientHandler;
 import java.io.IOException;
@@ -42,12 +44,21 @@ public final class ProxyServer implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(eventLoops(), NioIoHandler.newFactory());
         Interceptor interceptor = new Interceptor();
+        java.util.concurrent.atomic.AtomicInteger clients = new java.util.concurrent.atomic.AtomicInteger();
         try {
             ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            int max = settings.limits().maxConnections();
+                            if (clients.incrementAndGet() > max && max > 0) {
+                                clients.decrementAndGet();
+                                ch.writeAndFlush(Messages.error(ch.alloc(), "FATAL", "53300",
+                                        "sorry, too many clients already")).addListener(ChannelFutureListener.CLOSE);
+                                return;
+                            }
+                            ch.closeFuture().addListener(f -> clients.decrementAndGet());
                             ch.pipeline().addLast("decoder", new StartupDecoder());
                             ch.pipeline().addLast("client", new ClientHandler(settings, interceptor));
                         }

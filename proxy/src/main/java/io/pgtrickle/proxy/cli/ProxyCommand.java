@@ -86,6 +86,15 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM (PKCS#8) private key of --tls-cert.")
     Path tlsKey;
 
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "0",
+            description = "Clients served at once; the next gets FATAL 53300 (0: no limit but the server's). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--login-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Time a client has from connecting to being logged in. Default: ${DEFAULT-VALUE}.")
+    int loginTimeoutSeconds;
+
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with defaults (keys as the "
             + "options without dashes: listen, upstream, data-dir, ...).")
     Path config;
@@ -148,6 +157,7 @@ public final class ProxyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ((ConfigSources) spec.defaultValueProvider()).validate(optionKeys());
         InetSocketAddress listenAddress = ListenAddress.parse(listen, origin("listen"));
+        ProxySettings.Limits limits = limits();
         UpstreamUrl upstreamUrl = upstreamUrl();
         checkCombinations(upstreamUrl != null);
         SslContext clientTls = clientTls();
@@ -170,7 +180,7 @@ public final class ProxyCommand implements Callable<Integer> {
             target = database.target();
         }
         try {
-            services.attach(launcher.launch(new ProxySettings(listenAddress, target, clientTls, upstreamTls)));
+            services.attach(launcher.launch(new ProxySettings(listenAddress, target, clientTls, upstreamTls, limits)));
         } catch (BindException e) {
             services.close();
             throw new ConfigException("cannot listen on " + listen + " (" + e.getMessage() + "): the address is "
@@ -319,5 +329,16 @@ public final class ProxyCommand implements Callable<Integer> {
                 database.close();
             }
         }
+    }
+
+    /** --max-connections and --login-timeout, checked. */
+    private ProxySettings.Limits limits() throws ConfigException {
+        if (maxConnections < 0) {
+            throw new ConfigException("--max-connections must be 0 (no limit) or more, not " + maxConnections);
+        }
+        if (loginTimeoutSeconds < 1) {
+            throw new ConfigException("--login-timeout must be at least 1 second, not " + loginTimeoutSeconds);
+        }
+        return new ProxySettings.Limits(maxConnections, java.time.Duration.ofSeconds(loginTimeoutSeconds));
     }
 }

@@ -34,6 +34,18 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         this.interceptor = interceptor;
     }
 
+    /** Until the first ReadyForQuery, a client has {@code loginTimeout} to get there. */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        java.time.Duration timeout = settings.limits().loginTimeout();
+        ctx.executor().schedule(() -> {
+            if (connection == null || !connection.loggedIn) {
+                Errors.fatal(ctx.channel(), "08P01", "canceling authentication due to timeout");
+            }
+        }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof StartupPacket packet) {

@@ -31,6 +31,8 @@ public final class ProxyConnection {
     /** Where upstream messages go while an interception runs; null while relaying. */
     BlockingQueue<Frame> interception;
     boolean clientTerminated;
+    /** The server sent its first ReadyForQuery: startup and authentication are over. */
+    volatile boolean loggedIn;
     /** Extended-protocol messages relayed upstream since the last Sync (or Query). */
     int unsynced;
     /** The batch being collected follows messages already relayed to the server without a Sync. */

@@ -59,6 +59,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 String severity = Messages.fields(run.peek(i)).get('V');
                 fatalRelayed = "FATAL".equals(severity) || "PANIC".equals(severity);
             } else if (type == Messages.READY_FOR_QUERY) {
+                c.loggedIn = true;
                 c.status = Messages.readyStatus(run.peek(i));
                 drain |= c.pendingReady > 0 && --c.pendingReady == 0 && !c.held.isEmpty();
             }
@@ -90,6 +91,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
         c.client.write(out, c.client.voidPromise());
         if (type == Messages.READY_FOR_QUERY) {
+            c.loggedIn = true;
             c.status = Messages.readyStatus(f);
             if (c.pendingReady > 0 && --c.pendingReady == 0 && !c.held.isEmpty()) {
                 c.client.flush();
