@@ -80,16 +80,7 @@ final class BatchInterception extends InterceptionBase {
      * server answer them, and the answers go to the client first. False when the server reported an error.
      */
     private boolean syncRelayedPart() throws SQLException {
-        boolean ok = true;
-        for (Frame f : session.exchange(Messages.sync(client.alloc()))) {
-            if (f.type() == Messages.READY_FOR_QUERY) {
-                f.release();
-            } else {
-                ok &= f.type() != Messages.ERROR_RESPONSE;
-                client.write(f.bytes());
-            }
-        }
-        return ok;
+        return forward(session.exchange(Messages.sync(client.alloc())));
     }
 
     /** Answers one message; false after an error (the rest up to Sync is skipped). */

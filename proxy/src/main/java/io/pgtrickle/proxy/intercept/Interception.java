@@ -59,17 +59,7 @@ final class Interception extends InterceptionBase {
 
     /** Sends one statement upstream and its answers (but the ReadyForQuery) to the client; false on error. */
     private boolean relay(String sql) throws SQLException {
-        List<Frame> frames = session.exchange(Messages.query(client.alloc(), sql));
-        boolean ok = true;
-        for (Frame f : frames) {
-            if (f.type() == Messages.READY_FOR_QUERY) {
-                f.release();
-            } else {
-                ok &= f.type() != Messages.ERROR_RESPONSE;
-                client.write(f.bytes());
-            }
-        }
-        return ok;
+        return forward(session.exchange(Messages.query(client.alloc(), sql)));
     }
 
     /** Runs a statement whose answers are not the client's, except an error. */

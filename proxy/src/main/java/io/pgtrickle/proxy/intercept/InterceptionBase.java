@@ -56,6 +56,23 @@ abstract class InterceptionBase implements Runnable {
     }
 
     /**
+     * Sends the server's answers to the client, all but the ReadyForQuery (one is sent at the end);
+     * false when one of them was an error. Takes the frames.
+     */
+    boolean forward(java.util.List<Frame> answers) {
+        boolean ok = true;
+        for (Frame f : answers) {
+            if (f.type() == Messages.READY_FOR_QUERY) {
+                f.release();
+            } else {
+                ok &= f.type() != Messages.ERROR_RESPONSE;
+                client.write(f.bytes());
+            }
+        }
+        return ok;
+    }
+
+    /**
      * Runs a command; on failure sends the ErrorResponse and returns null. Server errors other than
      * an ErrorResponse (a lost connection) propagate.
      */

@@ -44,15 +44,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         while (in.readableBytes() >= 5) {
             int start = in.readerIndex();
-            int length = in.getInt(start + 1);
-            if (length < 4) {
-                in.skipBytes(in.readableBytes());
-                throw new CorruptedFrameException("invalid message length " + length);
-            }
-            if (length > maxMessage) {
-                in.skipBytes(in.readableBytes());
-                throw new TooLongFrameException("message of " + length + " bytes is over the limit of " + maxMessage);
-            }
+            int length = checkedLength(in, start);
             if (in.readableBytes() < length + 1) {
                 return;
             }
@@ -68,15 +60,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         int limit = in.writerIndex();
         int count = 0;
         while (limit - pos >= 5) {
-            int length = in.getInt(pos + 1);
-            if (length < 4) {
-                in.skipBytes(in.readableBytes());
-                throw new CorruptedFrameException("invalid message length " + length);
-            }
-            if (length > maxMessage) {
-                in.skipBytes(in.readableBytes());
-                throw new TooLongFrameException("message of " + length + " bytes is over the limit of " + maxMessage);
-            }
+            int length = checkedLength(in, pos);
             if (limit - pos < length + 1) {
                 break;
             }
@@ -93,5 +77,16 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             out.add(new FrameRun(in.readRetainedSlice(pos - first), java.util.Arrays.copyOf(types, count),
                     java.util.Arrays.copyOf(starts, count), count));
         }
+    }
+
+    /** The length field of the message at {@code pos}; a corrupt stream (the input is dropped) otherwise. */
+    private int checkedLength(ByteBuf in, int pos) {
+        int length = in.getInt(pos + 1);
+        if (length < 4 || length > maxMessage) {
+            in.skipBytes(in.readableBytes());
+            throw length < 4 ? new CorruptedFrameException("invalid message length " + length)
+                    : new TooLongFrameException("message of " + length + " bytes is over the limit of " + maxMessage);
+        }
+        return length;
     }
 }
