@@ -55,7 +55,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 run.release(); // nothing may come before the startup message is answered
                 return;
             }
-            if (!connection.relayRun(run)) {
+            if (!connection.relayRun(run)) { // the slow path: message by message
                 for (int i = 0; i < run.size(); i++) {
                     Frame frame = run.frame(i);
                     if (!connection.held.isEmpty()) {
@@ -65,16 +65,6 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                     }
                 }
                 run.release();
-            }
-        } else if (msg instanceof Frame frame) {
-            if (connection == null || connection.upstream == null) {
-                frame.release(); // nothing may come before the startup message is answered
-                return;
-            }
-            if (!connection.held.isEmpty()) {
-                connection.held.add(frame);
-            } else {
-                connection.accept(frame);
             }
         } else {
             ctx.fireChannelRead(msg);

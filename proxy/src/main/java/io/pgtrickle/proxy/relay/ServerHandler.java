@@ -32,11 +32,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof FrameRun run) {
-            relayRun(ctx, run);
-        } else {
-            handle(ctx, (Frame) msg);
-        }
+        relayRun(ctx, (FrameRun) msg);
     }
 
     /** Relays a read's messages with one write, noting ReadyForQuery and FATAL errors on the way. */

@@ -49,6 +49,7 @@ public final class JdbcSession implements Session {
     @Override
     public void script(String sql) throws SQLException {
         try (Statement st = connection.createStatement()) {
+            st.setEscapeProcessing(false); // the user's query text must reach PostgreSQL unchanged
             st.execute(sql);
         }
     }
