@@ -7,9 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.pgtrickle.proxy.intercept.Interceptor;
 import io.pgtrickle.proxy.protocol.Messages;
 import io.pgtrickle.proxy.protocol.StartupDecoder;
@@ -19,10 +17,13 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The running proxy: a Netty server (NIO transport) accepting PostgreSQL clients and relaying each to
+ * The running proxy: a Netty server ({@link Transport}: epoll on Linux, else NIO) accepting PostgreSQL clients and relaying each to
  * a connection of its own to the upstream server, on the same event loop (DESIGN §6).
  */
 public final class ProxyServer implements AutoCloseable {
+    /** The name prefix of the event-loop threads that relay sessions (as jstack shows them). */
+    public static final String RELAY_THREADS = "pgtrickle-relay";
+
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Interceptor interceptor;
@@ -41,16 +42,19 @@ public final class ProxyServer implements AutoCloseable {
      * @throws java.net.BindException when the address is taken
      */
     public static ProxyServer start(ProxySettings settings) throws InterruptedException, IOException {
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(eventLoops(), NioIoHandler.newFactory());
+        Transport transport = Transport.choose();
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pgtrickle-accept"),
+                transport.ioHandlerFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(eventLoops(), new DefaultThreadFactory(RELAY_THREADS),
+                transport.ioHandlerFactory());
         Interceptor interceptor = new Interceptor();
         java.util.concurrent.atomic.AtomicInteger clients = new java.util.concurrent.atomic.AtomicInteger();
         try {
-            ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+            ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(transport.serverChannel())
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                    .childHandler(new ChannelInitializer<Channel>() {
                         @Override
-                        protected void initChannel(SocketChannel ch) {
+                        protected void initChannel(Channel ch) {
                             int max = settings.limits().maxConnections();
                             if (clients.incrementAndGet() > max && max > 0) {
                                 clients.decrementAndGet();

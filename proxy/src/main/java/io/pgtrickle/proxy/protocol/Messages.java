@@ -52,9 +52,14 @@ public final class Messages {
      */
     public static boolean mentions(Frame frame, String word) {
         ByteBuf b = frame.bytes();
-        int end = b.writerIndex() - word.length();
-        char first = Character.toLowerCase(word.charAt(0));
-        for (int i = b.readerIndex() + 5; i <= end; i++) {
+        return mentions(b, b.readerIndex() + 5, b.writerIndex(), word);
+    }
+
+    /** {@link #mentions(Frame, String)} over the bytes {@code [from, to)} of a buffer, read in place. */
+    public static boolean mentions(ByteBuf b, int from, int to, String word) {
+        int last = to - word.length();
+        byte first = (byte) Character.toLowerCase(word.charAt(0));
+        for (int i = from; i <= last; i++) {
             if ((b.getByte(i) | 0x20) == first) {
                 int j = 1;
                 while (j < word.length() && (b.getByte(i + j) | 0x20) == Character.toLowerCase(word.charAt(j))) {

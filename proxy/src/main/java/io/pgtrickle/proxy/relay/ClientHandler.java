@@ -127,7 +127,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 ctx.writeAndFlush(Messages.singleByte(ctx.alloc(), 'N'));
             }
             case StartupPacket.CANCEL_REQUEST -> {
-                Upstreams.cancel(settings, ctx.channel().eventLoop(), packet.bytes());
+                Upstreams.cancel(settings, ctx.channel(), packet.bytes());
                 ctx.close();
             }
             default -> {
@@ -137,7 +137,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                             + packet.minorVersion() + ": server supports 3.0 to 3.2");
                     return;
                 }
-                ctx.pipeline().replace(DECODER, DECODER, new FrameDecoder(FrameDecoder.MAX_MESSAGE, true));
+                ctx.pipeline().replace(DECODER, DECODER, new FrameDecoder());
                 connection = new ProxyConnection(settings, ctx.channel(), interceptor);
                 ctx.channel().config().setAutoRead(false);
                 Upstreams.connect(connection, packet.bytes()).addListener(f -> {

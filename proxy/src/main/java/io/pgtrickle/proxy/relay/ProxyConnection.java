@@ -103,7 +103,7 @@ public final class ProxyConnection {
         }
         for (int i = 0; i < run.size(); i++) {
             byte t = run.type(i);
-            if ((t == Messages.QUERY || t == 'P') && Messages.mentions(run.peek(i), "pgtrickle")) {
+            if ((t == Messages.QUERY || t == 'P') && run.mentions(i, "pgtrickle")) {
                 return false;
             }
         }

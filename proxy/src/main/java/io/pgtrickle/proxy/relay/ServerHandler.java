@@ -56,7 +56,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 fatalRelayed = "FATAL".equals(severity) || "PANIC".equals(severity);
             } else if (type == Messages.READY_FOR_QUERY) {
                 c.loggedIn = true;
-                c.status = Messages.readyStatus(run.peek(i));
+                c.status = (char) run.bodyByte(i, 0);
                 drain |= c.pendingReady > 0 && --c.pendingReady == 0 && !c.held.isEmpty();
             }
         }

@@ -9,12 +9,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.pgtrickle.proxy.ProxySettings;
+import io.pgtrickle.proxy.Transport;
 import io.pgtrickle.proxy.UpstreamTarget;
 import io.pgtrickle.proxy.protocol.FrameDecoder;
 import io.pgtrickle.proxy.protocol.Messages;
@@ -35,13 +34,13 @@ final class Upstreams {
     static Future<Void> connect(ProxyConnection c, ByteBuf startup) {
         Promise<Void> ready = c.client.eventLoop().newPromise();
         UpstreamTarget target = c.settings.upstream();
-        Bootstrap b = new Bootstrap().group(c.client.eventLoop()).channel(NioSocketChannel.class)
+        Bootstrap b = new Bootstrap().group(c.client.eventLoop()).channel(Transport.of(c.client).socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-                .handler(new ChannelInitializer<SocketChannel>() {
+                .handler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(ClientHandler.DECODER, new FrameDecoder(FrameDecoder.MAX_MESSAGE, true));
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(ClientHandler.DECODER, new FrameDecoder());
                         ch.pipeline().addLast("relay", new ServerHandler(c));
                     }
                 });
@@ -122,9 +121,10 @@ final class Upstreams {
     }
 
     /** Forwards a CancelRequest packet to the server on a connection of its own. */
-    static void cancel(ProxySettings settings, EventLoop loop, ByteBuf packet) {
+    static void cancel(ProxySettings settings, Channel client, ByteBuf packet) {
+        EventLoop loop = client.eventLoop();
         UpstreamTarget target = settings.upstream();
-        new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        new Bootstrap().group(loop).channel(Transport.of(client).socketChannel())
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(target.host(), target.port()).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {

@@ -18,8 +18,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link FrameDecoder} on an {@link EmbeddedChannel}: frames come out whole however the bytes are cut,
- * as slices that own exactly one reference; corrupt lengths fail the stream and leak nothing.
+ * {@link FrameDecoder} on an {@link EmbeddedChannel}: messages come out whole however the bytes are cut,
+ * in runs that own exactly one reference; a read that ends on a boundary is passed on in its own
+ * buffer; corrupt lengths fail the stream and leak nothing.
  */
 class FrameDecoderTest {
 
@@ -53,17 +54,29 @@ class FrameDecoderTest {
         List<byte[]> frames = new ArrayList<>();
         for (ByteBuf piece : pieces) {
             ch.writeInbound(piece);
-            for (Object o; (o = ch.readInbound()) != null; ) {
-                Frame f = (Frame) o;
-                assertThat(f.bytes().refCnt()).isPositive();
-                assertThat(f.type()).isEqualTo(f.bytes().getByte(f.bytes().readerIndex()));
-                frames.add(ByteBufUtil.getBytes(f.bytes()));
-                f.release();
-            }
+            frames.addAll(drain(ch));
         }
         assertThat(ch.finish()).as("nothing left over").isFalse();
         for (ByteBuf piece : pieces) {
             assertThat(piece.refCnt()).as("input buffer released").isZero();
+        }
+        return frames;
+    }
+
+    /** Takes every run out of the channel: each message's bytes, checked; the runs released. */
+    static List<byte[]> drain(EmbeddedChannel ch) {
+        List<byte[]> frames = new ArrayList<>();
+        for (Object o; (o = ch.readInbound()) != null; ) {
+            FrameRun run = (FrameRun) o;
+            assertThat(run.size()).as("no empty runs").isPositive();
+            assertThat(run.bytes().refCnt()).isEqualTo(1);
+            for (int i = 0; i < run.size(); i++) {
+                Frame f = run.frame(i);
+                assertThat(f.type()).isEqualTo(run.type(i)).isEqualTo(f.bytes().getByte(f.bytes().readerIndex()));
+                frames.add(ByteBufUtil.getBytes(f.bytes()));
+                f.release();
+            }
+            run.release();
         }
         return frames;
     }
@@ -126,11 +139,50 @@ class FrameDecoderTest {
     }
 
     @Test
+    void aMessageLargerThanTheFirstCarryBufferArrivesWholeFromManySmallReads() {
+        byte[] body = new byte[300_000];
+        new Random(7).nextBytes(body);
+        byte[] big = message('d', body);
+        byte[] sync = message('S', new byte[0]);
+        byte[] all = new byte[big.length + sync.length];
+        System.arraycopy(big, 0, all, 0, big.length);
+        System.arraycopy(sync, 0, all, big.length, sync.length);
+        List<ByteBuf> pieces = new ArrayList<>();
+        for (int at = 0; at < all.length; at += 1000) {
+            pieces.add(Unpooled.copiedBuffer(all, at, Math.min(1000, all.length - at)));
+        }
+        assertThat(feed(pieces)).containsExactly(big, sync);
+    }
+
+    @Test
+    void completeMessagesBeforeACutOneArePassedOnInTheReadsOwnBuffer() {
+        byte[] all = stream();
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder());
+        ByteBuf first = Unpooled.copiedBuffer(all, 0, 20); // Query (14) and Sync (5), then 1 byte of the Bind
+        ch.writeInbound(first);
+        FrameRun run = ch.readInbound();
+        assertThat(run.bytes()).isSameAs(first);
+        assertThat(run.size()).isEqualTo(2);
+        assertThat(run.bytes().readableBytes()).isEqualTo(19);
+        run.release();
+        ch.writeInbound(Unpooled.copiedBuffer(all, 20, all.length - 20));
+        assertThat(drain(ch)).containsExactlyElementsOf(expectedFrames().subList(2, 4));
+        assertThat(ch.finish()).isFalse();
+        assertThat(first.refCnt()).isZero();
+    }
+
+    @Test
     void bodyIsTheMessageAfterTypeAndLength() {
         EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder());
         ByteBuf in = Unpooled.wrappedBuffer(message('Q', "SELECT 42\0".getBytes(StandardCharsets.UTF_8)));
         ch.writeInbound(in);
-        Frame f = ch.readInbound();
+        FrameRun run = ch.readInbound();
+        assertThat(run.bytes()).as("a read on a boundary is passed on in its own buffer").isSameAs(in);
+        assertThat((char) run.bodyByte(0, 0)).isEqualTo('S');
+        assertThat(run.mentions(0, "select")).isTrue();
+        assertThat(run.mentions(0, "pgtrickle")).isFalse();
+        Frame f = run.frame(0);
+        run.release();
         assertThat((char) f.type()).isEqualTo('Q');
         assertThat(f.body().toString(StandardCharsets.UTF_8)).isEqualTo("SELECT 42\0");
         assertThat(Messages.queryText(f)).isEqualTo("SELECT 42");
@@ -146,9 +198,9 @@ class FrameDecoderTest {
         byte[] all = stream();
         ByteBuf partial = Unpooled.copiedBuffer(all, 0, 17); // the whole Query (14 bytes) and part of the Sync
         ch.writeInbound(partial);
-        Frame q = ch.readInbound();
-        assertThat((char) q.type()).isEqualTo('Q');
-        q.release();
+        List<byte[]> frames = drain(ch);
+        assertThat(frames).hasSize(1);
+        assertThat((char) frames.get(0)[0]).isEqualTo('Q');
         assertThat(ch.finish()).isFalse();
         assertThat(partial.refCnt()).isZero();
     }
@@ -171,13 +223,12 @@ class FrameDecoderTest {
         EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder());
         ByteBuf in = Unpooled.buffer().writeBytes(stream()).writeByte('X').writeInt(2);
         assertThatThrownBy(() -> ch.writeInbound(in)).isInstanceOf(CorruptedFrameException.class);
-        int frames = 0;
-        for (Object o; (o = ch.readInbound()) != null; ) {
-            ((Frame) o).release();
-            frames++;
-        }
-        assertThat(frames).isEqualTo(4);
+        assertThat(drain(ch)).containsExactlyElementsOf(expectedFrames());
         assertThat(in.refCnt()).isZero();
+        ByteBuf later = Unpooled.wrappedBuffer(message('S', new byte[0]));
+        ch.writeInbound(later);
+        assertThat(drain(ch)).as("nothing after a corrupt length").isEmpty();
+        assertThat(later.refCnt()).isZero();
         ch.finishAndReleaseAll();
     }
 
@@ -193,9 +244,7 @@ class FrameDecoderTest {
         // exactly at the limit is fine
         EmbeddedChannel ok = new EmbeddedChannel(new FrameDecoder(100));
         ok.writeInbound(Unpooled.wrappedBuffer(message('d', new byte[96])));
-        Frame f = ok.readInbound();
-        assertThat(f.bytes().readableBytes()).isEqualTo(101);
-        f.release();
+        assertThat(drain(ok)).singleElement().satisfies(m -> assertThat(m).hasSize(101));
         assertThat(ok.finish()).isFalse();
     }
 
@@ -247,10 +296,8 @@ class FrameDecoderTest {
                 } catch (DecoderException expected) {
                     // a corrupt length: fine, as long as nothing leaks
                 }
-                for (Object o; (o = ch.readInbound()) != null; ) {
-                    Frame f = (Frame) o;
-                    assertThat(f.bytes().readableBytes()).isGreaterThanOrEqualTo(5);
-                    f.release();
+                for (byte[] m : drain(ch)) {
+                    assertThat(m.length).isGreaterThanOrEqualTo(5);
                 }
             }
             try {
