@@ -12,8 +12,9 @@ import java.util.Locale;
 
 /**
  * The proxy against PgBouncer (session mode) and a direct connection, with pgbench: select-only and
- * TPC-B-like, -M simple/extended/prepared, 8 clients and 1, the three targets interleaved in one run.
- * The proxy runs as users run it, from proxy/target/pgtrickle-proxy.jar in a JVM of its own.
+ * TPC-B-like, -M simple/extended/prepared, 8 clients and 1, all targets interleaved in one run.
+ * The proxy runs as users run it, from proxy/target/pgtrickle-proxy.jar in a JVM of its own: once
+ * with its default transport (epoll on Linux) and once with io_uring.
  * Prints TPS ratios to direct, the latency each adds per round trip (1 client), and the CPU each
  * spends per relayed round trip. A benchmark, not a test: it asserts nothing.
  *
@@ -42,10 +43,12 @@ public final class ProxyBenchmark {
             int pgPort = pg.getPort();
             Pgbench.initialize(pgPort, "postgres", 10);
             try (ProxyProcess proxy = ProxyProcess.start(pgPort);
+                    ProxyProcess uring = ProxyProcess.start(pgPort, "-Dpgtrickle.proxy.transport=io_uring");
                     PgBouncer bouncer = PgBouncer.start(pgPort, freePort(), work.resolve("pgbouncer"))) {
                 List<Target> targets = List.of(
                         new Target("direct", pgPort, null),
                         new Target("proxy", proxy.port, proxy::cpuNanos),
+                        new Target("io_uring", uring.port, uring::cpuNanos),
                         new Target("pgbouncer", bouncer.port, bouncer::cpuNanos));
                 for (Target t : targets) { // warm-up of every path: JIT, caches, connections
                     for (String mode : List.of("simple", "extended", "prepared")) {
@@ -56,17 +59,23 @@ public final class ProxyBenchmark {
                 System.out.printf(Locale.ROOT, "pgbench, %d s per run, %d interleaved rounds, medians; "
                         + "ratio = TPS / direct TPS; +lat = added latency per round trip (µs); cpu = CPU per "
                         + "relayed round trip (µs)%n%n", seconds, rounds);
-                System.out.printf(Locale.ROOT, "%-11s %-9s %3s | %9s | %9s %6s %7s %6s | %9s %6s %7s %6s%n",
-                        "workload", "mode", "c", "direct", "proxy", "ratio", "+lat", "cpu", "pgbouncer", "ratio",
-                        "+lat", "cpu");
+                StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-11s %-9s %3s | %9s",
+                        "workload", "mode", "c", "direct"));
+                for (Target t : targets.subList(1, targets.size())) {
+                    header.append(String.format(Locale.ROOT, " | %9s %6s %7s %6s", t.name(), "ratio", "+lat", "cpu"));
+                }
+                System.out.println(header);
                 for (boolean selectOnly : new boolean[] {true, false}) {
                     for (String mode : List.of("simple", "extended", "prepared")) {
                         for (int clients : new int[] {8, 1}) {
                             Cell[] cells = measure(targets, selectOnly, mode, clients, seconds, rounds);
                             int trips = selectOnly ? 1 : 7;
-                            System.out.printf(Locale.ROOT, "%-11s %-9s %3d | %9.0f | %s | %s%n",
-                                    selectOnly ? "select-only" : "tpc-b", mode, clients, cells[0].tps(),
-                                    columns(cells[1], cells[0], trips, clients), columns(cells[2], cells[0], trips, clients));
+                            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-11s %-9s %3d | %9.0f",
+                                    selectOnly ? "select-only" : "tpc-b", mode, clients, cells[0].tps()));
+                            for (int k = 1; k < cells.length; k++) {
+                                line.append(" | ").append(columns(cells[k], cells[0], trips, clients));
+                            }
+                            System.out.println(line);
                         }
                     }
                 }

@@ -22,12 +22,15 @@ final class ProxyProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static ProxyProcess start(int serverPort) throws IOException {
+    /** @param jvmOptions options for the proxy's JVM, e.g. {@code -Dpgtrickle.proxy.transport=io_uring} */
+    static ProxyProcess start(int serverPort, String... jvmOptions) throws IOException {
         Path jar = jar();
-        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "--listen", "127.0.0.1:0",
-                "--upstream", "postgresql://postgres@127.0.0.1:" + serverPort + "/postgres?sslmode=disable"))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-jar", jar.toString(), "--listen", "127.0.0.1:0",
+                "--upstream", "postgresql://postgres@127.0.0.1:" + serverPort + "/postgres?sslmode=disable"));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String banner = out.readLine(); // the one line to paste, with the real port
         Matcher m = banner == null ? null : BANNER_PORT.matcher(banner);

@@ -7,7 +7,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.pgtrickle.proxy.intercept.Interceptor;
 import io.pgtrickle.proxy.protocol.Messages;
 import io.pgtrickle.proxy.protocol.StartupDecoder;
@@ -15,10 +18,12 @@ import io.pgtrickle.proxy.relay.ClientHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
- * The running proxy: a Netty server ({@link Transport}: epoll on Linux, else NIO) accepting PostgreSQL clients and relaying each to
- * a connection of its own to the upstream server, on the same event loop (DESIGN §6).
+ * The running proxy: a Netty server (on the best {@link Transport} here) accepting PostgreSQL clients
+ * and relaying each to a connection of its own to the upstream server, on the same event loop
+ * (DESIGN §6).
  */
 public final class ProxyServer implements AutoCloseable {
     /** The name prefix of the event-loop threads that relay sessions (as jstack shows them). */
@@ -28,12 +33,18 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Interceptor interceptor;
     private final Channel server;
+    private final ChannelGroup clients;
+    private final ProxySettings settings;
+    private volatile boolean draining;
 
-    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Interceptor interceptor, Channel server) {
+    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Interceptor interceptor, Channel server,
+            ChannelGroup clients, ProxySettings settings) {
         this.boss = boss;
         this.workers = workers;
         this.interceptor = interceptor;
         this.server = server;
+        this.clients = clients;
+        this.settings = settings;
     }
 
     /**
@@ -48,7 +59,8 @@ public final class ProxyServer implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(eventLoops(), new DefaultThreadFactory(RELAY_THREADS),
                 transport.ioHandlerFactory());
         Interceptor interceptor = new Interceptor();
-        java.util.concurrent.atomic.AtomicInteger clients = new java.util.concurrent.atomic.AtomicInteger();
+        ChannelGroup clients = new DefaultChannelGroup("pgtrickle-clients", GlobalEventExecutor.INSTANCE);
+        java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
         try {
             ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(transport.serverChannel())
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -56,19 +68,22 @@ public final class ProxyServer implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel ch) {
                             int max = settings.limits().maxConnections();
-                            if (clients.incrementAndGet() > max && max > 0) {
-                                clients.decrementAndGet();
+                            if (admitted.incrementAndGet() > max && max > 0) {
+                                admitted.decrementAndGet();
                                 ch.writeAndFlush(Messages.error(ch.alloc(), "FATAL", "53300",
                                         "sorry, too many clients already")).addListener(ChannelFutureListener.CLOSE);
                                 return;
                             }
-                            ch.closeFuture().addListener(f -> clients.decrementAndGet());
+                            ch.closeFuture().addListener(f -> admitted.decrementAndGet());
+                            clients.add(ch); // removed again when it closes
                             ch.pipeline().addLast("decoder", new StartupDecoder());
                             ch.pipeline().addLast("client", new ClientHandler(settings, interceptor));
                         }
                     });
             Channel server = b.bind(settings.listen()).sync().channel();
-            return new ProxyServer(boss, workers, interceptor, server);
+            LoggerFactory.getLogger(ProxyServer.class).info("relaying on the {} transport with {} event loop(s)",
+                    transport.name().toLowerCase(java.util.Locale.ROOT), eventLoops());
+            return new ProxyServer(boss, workers, interceptor, server, clients, settings);
         } catch (InterruptedException | RuntimeException e) {
             shutdown(boss, workers, interceptor);
             throw e;
@@ -95,10 +110,42 @@ public final class ProxyServer implements AutoCloseable {
         return (InetSocketAddress) server.localAddress();
     }
 
-    /** Stops accepting and closes every session. */
+    /** Client sessions open now. */
+    public int sessions() {
+        return clients.size();
+    }
+
+    /** Whether the proxy is stopping (it no longer accepts clients). */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Stops gracefully: no new clients; each session ends (FATAL 57P01) once it waits for its client
+     * outside a transaction, so statements and transactions under way finish; whatever still runs
+     * after the drain timeout ({@link ProxySettings.Limits#drainTimeout()}) is ended then.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (draining) {
+            return;
+        }
+        draining = true;
         server.close().syncUninterruptibly();
+        for (Channel ch : clients) {
+            ch.eventLoop().execute(() -> {
+                ClientHandler handler = ch.pipeline().get(ClientHandler.class);
+                if (handler != null) {
+                    handler.drain(ch);
+                }
+            });
+        }
+        if (!clients.newCloseFuture().awaitUninterruptibly(settings.limits().drainTimeout().toMillis())) {
+            for (Channel ch : clients) {
+                ch.eventLoop().execute(() -> ClientHandler.terminate(ch));
+            }
+            clients.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
         shutdown(boss, workers, interceptor);
     }
 

@@ -18,15 +18,32 @@ public record ProxySettings(InetSocketAddress listen, UpstreamTarget upstream, S
         SslContext upstreamTls, Limits limits) {
 
     /**
-     * Protection against clients that hog the proxy.
+     * Protection against clients that hog the proxy, and how long stopping waits for them.
      *
      * @param maxConnections clients served at once (0: no limit but the server's own); the next gets
      *     FATAL 53300 "sorry, too many clients already", as from PostgreSQL
      * @param loginTimeout how long a client may take from connecting to its first ReadyForQuery
      *     (startup, TLS, authentication), as PostgreSQL's authentication_timeout
+     * @param idleTimeout how long a session may wait for its client outside a transaction before it
+     *     is ended with FATAL 57P05, as PostgreSQL's idle_session_timeout (zero: never)
+     * @param idleInTransactionTimeout the same inside a transaction block (FATAL 25P03, the
+     *     transaction rolls back), as idle_in_transaction_session_timeout (zero: never)
+     * @param drainTimeout how long stopping lets sessions finish their transactions before it ends
+     *     the rest with FATAL 57P01
      */
-    public record Limits(int maxConnections, Duration loginTimeout) {
+    public record Limits(int maxConnections, Duration loginTimeout, Duration idleTimeout,
+            Duration idleInTransactionTimeout, Duration drainTimeout) {
         public static final Limits DEFAULT = new Limits(0, Duration.ofSeconds(60));
+
+        /** No idle timeouts; 30 seconds to drain. */
+        public Limits(int maxConnections, Duration loginTimeout) {
+            this(maxConnections, loginTimeout, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30));
+        }
+
+        /** Whether either idle timeout is on. */
+        public boolean idleTimeouts() {
+            return !idleTimeout.isZero() || !idleInTransactionTimeout.isZero();
+        }
     }
 
     /** Settings with the default limits. */

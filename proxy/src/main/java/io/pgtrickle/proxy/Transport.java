@@ -18,9 +18,11 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * The Netty transport the proxy runs on: Linux's epoll through Netty's native library where it loads
- * (fewer system calls and no JDK selector bookkeeping per read), io_uring when asked for, NIO
- * everywhere else. {@code -Dpgtrickle.proxy.transport=epoll|io_uring|nio} forces one.
+ * The Netty transport the proxy runs on. By default the first of these that works here: epoll (Linux,
+ * Netty's native library: no JDK selector bookkeeping, and the relay allocates nothing per message),
+ * io_uring, NIO (everywhere). {@code -Dpgtrickle.proxy.transport=io_uring} opts into io_uring (Linux
+ * 5.14+, where the kernel and the container allow it): fewer system calls per round trip, but Netty's
+ * io_uring transport allocates an operation object per send and receive. Measured in docs/benchmarks.md.
  */
 public enum Transport {
     EPOLL(Epoll::isAvailable, EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class),
@@ -51,7 +53,12 @@ public enum Transport {
             }
             return t;
         }
-        return EPOLL.isAvailable() ? EPOLL : NIO;
+        for (Transport t : values()) {
+            if (t.isAvailable()) {
+                return t;
+            }
+        }
+        return NIO;
     }
 
     /** The transport a channel runs on (NIO for anything else, such as a test's embedded channel). */

@@ -108,6 +108,60 @@ class ProxyExtendedProtocolTest extends ProxyTestBase {
     }
 
     @Test
+    void aBatchMixingCallsAndStatementsRunsInOrderInOneTransaction() throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pgtrickle.create_stream_table('mixed', 'SELECT id, v FROM src', '1m', 'FULL')");
+            s.addBatch("INSERT INTO src VALUES (10, 'x')");
+            s.addBatch("CALL pgtrickle.refresh_stream_table('mixed')");
+            s.addBatch("INSERT INTO src VALUES (11, 'y')");
+            s.addBatch("UPDATE src SET v = 'z' WHERE id = 1");
+            int[] counts = s.executeBatch();
+            assertThat(counts).hasSize(4);
+            assertThat(counts[0]).isEqualTo(1);
+            assertThat(counts[2]).isEqualTo(1);
+            assertThat(counts[3]).isEqualTo(1);
+            try (ResultSet rs = s.executeQuery("SELECT string_agg(id || ':' || coalesce(v, '-'), ',' ORDER BY id) FROM mixed")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("refreshed after the first insert, before the rest")
+                        .isEqualTo("1:a,2:b,3:-,10:x");
+            }
+            s.execute("SELECT pgtrickle.refresh_stream_table('mixed')");
+            Oracle.assertStreamTableMatches(c, "mixed", "SELECT id, v FROM src");
+        }
+    }
+
+    @Test
+    void aFailingCallInAMixedBatchRollsTheWholeBatchBack() throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.addBatch("INSERT INTO src VALUES (20, 'x')");
+            s.addBatch("CALL pgtrickle.refresh_stream_table('no_such_table')");
+            s.addBatch("INSERT INTO src VALUES (21, 'y')");
+            SQLException e = catchThrowableOfType(SQLException.class, s::executeBatch);
+            assertThat((Throwable) e).isNotNull();
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM src WHERE id >= 20")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aFailingStatementInAMixedBatchStopsItBeforeTheCall() throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pgtrickle.create_stream_table('mixed_fail', 'SELECT id FROM src', '1m', 'FULL')");
+            s.addBatch("INSERT INTO src VALUES (1, 'duplicate key')");
+            s.addBatch("CALL pgtrickle.drop_stream_table('mixed_fail')");
+            SQLException e = catchThrowableOfType(SQLException.class, s::executeBatch);
+            assertThat(e.getSQLState()).isEqualTo("23505");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'mixed_fail'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the call after the failure never ran").isEqualTo(1);
+            }
+            assertThat(c.isValid(5)).isTrue();
+        }
+    }
+
+    @Test
     void batchOfCallsIsOneImplicitTransaction() throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.create_stream_table(?, ?, '1m', 'FULL')")) {
             ps.setString(1, "b1");

@@ -47,8 +47,8 @@ public final class ProxyCommand implements Callable<Integer> {
     static final String EMBEDDED_USER = "postgres";
     static final String EMBEDDED_DATABASE = "postgres";
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
-    /** How long stopping waits for the relay before it stops the embedded server anyway. */
-    static final Duration RELAY_CLOSE_LIMIT = Duration.ofSeconds(60);
+    /** How long stopping waits for the relay beyond its drain timeout before it stops the embedded server anyway. */
+    static final Duration RELAY_CLOSE_MARGIN = Duration.ofSeconds(30);
 
     @Option(names = {"-l", "--listen"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:6432",
             description = "Where clients connect (port 0: any free port). Default: ${DEFAULT-VALUE}.")
@@ -94,6 +94,26 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--login-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "Time a client has from connecting to being logged in. Default: ${DEFAULT-VALUE}.")
     int loginTimeoutSeconds;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "End a session whose client has been silent this long outside a transaction "
+                    + "(FATAL 57P05, as idle_session_timeout; 0: never). Default: ${DEFAULT-VALUE}.")
+    int idleTimeoutSeconds;
+
+    @Option(names = "--idle-in-transaction-timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "End a session whose client has been silent this long inside a transaction; it rolls "
+                    + "back (FATAL 25P03, as idle_in_transaction_session_timeout; 0: never). Default: ${DEFAULT-VALUE}.")
+    int idleInTransactionTimeoutSeconds;
+
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "On stop, how long sessions may finish their transactions before they are ended "
+                    + "(FATAL 57P01). Default: ${DEFAULT-VALUE}.")
+    int drainTimeoutSeconds;
+
+    @Option(names = "--health-listen", paramLabel = "HOST:PORT",
+            description = "Serve HTTP health checks here: GET /health/live and /health/ready (503 while stopping "
+                    + "or when the server is unreachable). Default: none.")
+    String healthListen;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with defaults (keys as the "
             + "options without dashes: listen, upstream, data-dir, ...).")
@@ -157,6 +177,8 @@ public final class ProxyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ((ConfigSources) spec.defaultValueProvider()).validate(optionKeys());
         InetSocketAddress listenAddress = ListenAddress.parse(listen, origin("listen"));
+        InetSocketAddress healthAddress = healthListen == null ? null
+                : ListenAddress.parse(healthListen, origin("health-listen"));
         ProxySettings.Limits limits = limits();
         UpstreamUrl upstreamUrl = upstreamUrl();
         checkCombinations(upstreamUrl != null);
@@ -165,7 +187,7 @@ public final class ProxyCommand implements Callable<Integer> {
         // signals are trapped (and cleanup registered) before anything starts, so a Ctrl-C during the
         // start still stops what was started
         Lifecycle running = lifecycle != null ? lifecycle : new JvmLifecycle();
-        RunningServices services = new RunningServices();
+        RunningServices services = new RunningServices(limits.drainTimeout().plus(RELAY_CLOSE_MARGIN));
         running.registerCleanup(services::close);
         UpstreamTarget target;
         SslContext upstreamTls = null;
@@ -178,6 +200,15 @@ public final class ProxyCommand implements Callable<Integer> {
                     : EmbeddedDatabase.persistent(dataDir != null ? dataDir : home.resolve(".pgtrickle/data"));
             services.attach(database);
             target = database.target();
+        }
+        if (healthAddress != null) { // bound first: a taken port fails before any client is served
+            try {
+                services.attach(HealthEndpoint.start(healthAddress, services::proxy, target));
+            } catch (BindException e) {
+                services.close();
+                throw new ConfigException("cannot serve health checks on " + healthListen + " (" + e.getMessage()
+                        + "): the address is taken or not local; choose another with --health-listen HOST:PORT", e);
+            }
         }
         try {
             services.attach(launcher.launch(new ProxySettings(listenAddress, target, clientTls, upstreamTls, limits)));
@@ -276,9 +307,23 @@ public final class ProxyCommand implements Callable<Integer> {
 
     /** What runs, stopped in order (relay, then database) exactly once, whoever asks first. */
     private static final class RunningServices {
+        private final Duration relayCloseLimit;
         private EmbeddedDatabase database;
-        private RunningProxy proxy;
+        private volatile RunningProxy proxy; // read by the health endpoint while close() holds the lock
+        private HealthEndpoint health;
         private boolean closed;
+
+        RunningServices(Duration relayCloseLimit) {
+            this.relayCloseLimit = relayCloseLimit;
+        }
+
+        /** Adds the health endpoint; stops it at once if the services were already closed meanwhile. */
+        synchronized void attach(HealthEndpoint started) {
+            health = started;
+            if (closed) {
+                started.close();
+            }
+        }
 
         /** Adds the database; stops it at once if the services were already closed meanwhile. */
         synchronized void attach(EmbeddedDatabase started) {
@@ -296,13 +341,14 @@ public final class ProxyCommand implements Callable<Integer> {
             }
         }
 
-        synchronized RunningProxy proxy() {
+        RunningProxy proxy() {
             return proxy;
         }
 
         /**
-         * Closes the relay (waiting at most {@link #RELAY_CLOSE_LIMIT}, so a stuck relay cannot keep
-         * the database running), then stops the database.
+         * Closes the relay (it drains its sessions; waiting at most the drain timeout and
+         * {@link #RELAY_CLOSE_MARGIN}, so a stuck relay cannot keep the database running), then the
+         * health endpoint (which says "stopping" meanwhile), then stops the database.
          */
         synchronized void close() {
             if (closed) {
@@ -314,16 +360,19 @@ public final class ProxyCommand implements Callable<Integer> {
                 closer.setDaemon(true);
                 closer.start();
                 try {
-                    closer.join(RELAY_CLOSE_LIMIT.toMillis());
+                    closer.join(relayCloseLimit.toMillis());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 if (closer.isAlive()) {
                     LOG.warn("the proxy did not stop within {}s; stopping the database anyway",
-                            RELAY_CLOSE_LIMIT.toSeconds());
+                            relayCloseLimit.toSeconds());
                 } else {
                     LOG.info("proxy stopped");
                 }
+            }
+            if (health != null) {
+                health.close();
             }
             if (database != null) {
                 database.close();
@@ -331,7 +380,7 @@ public final class ProxyCommand implements Callable<Integer> {
         }
     }
 
-    /** --max-connections and --login-timeout, checked. */
+    /** --max-connections, --login-timeout, the idle timeouts and --drain-timeout, checked. */
     private ProxySettings.Limits limits() throws ConfigException {
         if (maxConnections < 0) {
             throw new ConfigException("--max-connections must be 0 (no limit) or more, not " + maxConnections);
@@ -339,6 +388,16 @@ public final class ProxyCommand implements Callable<Integer> {
         if (loginTimeoutSeconds < 1) {
             throw new ConfigException("--login-timeout must be at least 1 second, not " + loginTimeoutSeconds);
         }
-        return new ProxySettings.Limits(maxConnections, java.time.Duration.ofSeconds(loginTimeoutSeconds));
+        return new ProxySettings.Limits(maxConnections, Duration.ofSeconds(loginTimeoutSeconds),
+                seconds("idle-timeout", idleTimeoutSeconds),
+                seconds("idle-in-transaction-timeout", idleInTransactionTimeoutSeconds),
+                seconds("drain-timeout", drainTimeoutSeconds));
+    }
+
+    private Duration seconds(String key, int value) throws ConfigException {
+        if (value < 0) {
+            throw new ConfigException(origin(key) + " must be 0 or more seconds, not " + value);
+        }
+        return Duration.ofSeconds(value);
     }
 }

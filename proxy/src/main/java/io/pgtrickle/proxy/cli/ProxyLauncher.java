@@ -30,6 +30,16 @@ public interface ProxyLauncher {
                 }
 
                 @Override
+                public int sessions() {
+                    return server.sessions();
+                }
+
+                @Override
+                public boolean draining() {
+                    return server.draining();
+                }
+
+                @Override
                 public void close() {
                     server.close();
                 }

@@ -8,7 +8,17 @@ public interface RunningProxy extends AutoCloseable {
     /** The bound address (the real port when port 0 was asked for). */
     InetSocketAddress localAddress();
 
-    /** Stops accepting clients and closes the relay; must not throw. */
+    /** Client sessions open now. */
+    default int sessions() {
+        return 0;
+    }
+
+    /** Whether the relay is stopping (it no longer accepts clients). */
+    default boolean draining() {
+        return false;
+    }
+
+    /** Stops accepting clients, lets sessions finish their transactions, and closes the relay; must not throw. */
     @Override
     void close();
 }

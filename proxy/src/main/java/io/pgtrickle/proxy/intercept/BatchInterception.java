@@ -22,11 +22,13 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * An extended-protocol batch (Parse, Bind, Describe, Execute, Close, ... up to Sync) holding pgtrickle
- * calls, answered message by message as the server would: ParseComplete, BindComplete,
- * ParameterDescription and RowDescription (one void column named as PostgreSQL names it, or NoData for
- * CALL), a DataRow and CommandComplete per Execute, CloseComplete; after an error, messages up to the
- * Sync are skipped. Several Executes outside a transaction block form one implicit transaction, as
- * they would on the server. A batch must hold only calls; other statements go in batches of their own.
+ * calls, answered message by message in order. Messages of calls are answered as the server would:
+ * ParseComplete, BindComplete, ParameterDescription and RowDescription (one void column named as
+ * PostgreSQL names it, or NoData for CALL), a DataRow and CommandComplete per Execute, CloseComplete.
+ * The batch's other messages (a pipeline mixing calls and statements) go to the server one at a time,
+ * each with a Flush, and its answers to the client, so everything is answered in order. After an error,
+ * messages up to the Sync are skipped. Several Executes outside a transaction block form one implicit
+ * transaction, as they would on the server.
  */
 final class BatchInterception extends InterceptionBase {
     private static final int TEXT = 25;
@@ -34,10 +36,13 @@ final class BatchInterception extends InterceptionBase {
 
     private final List<Frame> batch;
     private final PreparedCalls calls;
-    private final boolean afterUnsynced;
+    /** Messages of this batch relayed to the server before the proxy took it over; their answers are due. */
+    private final int afterUnsynced;
+    /** Messages of the batch went to the server since its last Sync: one must close them. */
+    private boolean relayed;
 
     BatchInterception(Engine engine, ProxyConnection connection, BlockingQueue<Frame> answers, List<Frame> batch,
-            boolean afterUnsynced) {
+            int afterUnsynced) {
         super(engine, connection, answers);
         this.batch = batch;
         this.calls = connection.preparedCalls;
@@ -47,14 +52,21 @@ final class BatchInterception extends InterceptionBase {
     @Override
     void answer() throws SQLException {
         try {
-            if (afterUnsynced && !syncRelayedPart()) {
-                return; // the server failed on them, so it would skip the rest up to the Sync
-            }
-            boolean implicit = batch.stream().filter(f -> f.type() == 'E').count() > 1 && !session.inTransactionBlock();
-            if (implicit) {
-                session.script("BEGIN");
-            }
             boolean ok = true;
+            if (afterUnsynced > 0) { // pgjdbc sends BEGIN, or a pipeline statements, before the first call
+                relayed = true;
+                ok = forward(session.answersDue(afterUnsynced));
+            }
+            long executes = batch.stream().filter(f -> f.type() == 'E').count() + (afterUnsynced > 0 ? 1 : 0);
+            boolean implicit = false;
+            if (ok && executes > 1) { // one implicit transaction, as on the server
+                if (afterUnsynced > 0) {
+                    implicit = session.beginUnlessInBlock(); // takes in what the server ran of the batch
+                } else if (!session.inTransactionBlock()) {
+                    session.script("BEGIN");
+                    implicit = true;
+                }
+            }
             for (Frame f : batch) {
                 if (ok) {
                     try {
@@ -64,6 +76,9 @@ final class BatchInterception extends InterceptionBase {
                         ok = false;
                     }
                 }
+            }
+            if (relayed) { // the server's part of the batch ends with a Sync of its own
+                ok &= forward(session.exchange(Messages.sync(client.alloc())));
             }
             if (implicit) {
                 session.script(ok ? "COMMIT" : "ROLLBACK");
@@ -75,14 +90,6 @@ final class BatchInterception extends InterceptionBase {
         }
     }
 
-    /**
-     * The batch began with messages relayed to the server (pgjdbc sends BEGIN that way): a Sync makes the
-     * server answer them, and the answers go to the client first. False when the server reported an error.
-     */
-    private boolean syncRelayedPart() throws SQLException {
-        return forward(session.exchange(Messages.sync(client.alloc())));
-    }
-
     /** Answers one message; false after an error (the rest up to Sync is skipped). */
     private boolean answer(Frame f) throws SQLException {
         switch (f.type()) {
@@ -90,7 +97,7 @@ final class BatchInterception extends InterceptionBase {
                 Messages.ParseMessage parse = Messages.readParse(f);
                 Call call = ScriptPlan.recognize(parse.query(), ParameterStyle.NATIVE).orElse(null);
                 if (call == null) {
-                    return notAlone();
+                    return relay(f);
                 }
                 calls.statements.put(parse.statement(), new PreparedCalls.Statement(call, parse.parameterTypes()));
                 client.write(Messages.empty(client.alloc(), '1'));
@@ -99,21 +106,24 @@ final class BatchInterception extends InterceptionBase {
                 Messages.BindMessage bind = Messages.readBind(f);
                 PreparedCalls.Statement statement = calls.statements.get(bind.statement());
                 if (statement == null) {
-                    return notAlone();
+                    return relay(f);
                 }
                 calls.portals.put(bind.portal(), new PreparedCalls.Portal(statement, values(bind, statement), bind));
                 client.write(Messages.empty(client.alloc(), '2'));
             }
             case 'D' -> {
-                return describe(Messages.readTarget(f));
+                return describe(f, Messages.readTarget(f));
             }
             case 'E' -> {
-                PreparedCalls.Portal portal = calls.portals.get(Messages.readExecutePortal(f));
-                return portal == null ? notAlone() : execute(portal);
+                String name = Messages.readExecutePortal(f);
+                PreparedCalls.Portal portal = calls.portals.get(name);
+                return portal == null ? relay(f) : execute(name, portal);
             }
             case 'C' -> {
                 Messages.Target t = Messages.readTarget(f);
-                (t.kind() == 'S' ? calls.statements : calls.portals).remove(t.name());
+                if ((t.kind() == 'S' ? calls.statements : calls.portals).remove(t.name()) == null) {
+                    return relay(f);
+                }
                 client.write(Messages.empty(client.alloc(), '3'));
             }
             case 'H' -> client.flush();
@@ -124,11 +134,11 @@ final class BatchInterception extends InterceptionBase {
         return true;
     }
 
-    private boolean describe(Messages.Target target) throws SQLException {
+    private boolean describe(Frame f, Messages.Target target) throws SQLException {
         if (target.kind() == 'S') {
             PreparedCalls.Statement statement = calls.statements.get(target.name());
             if (statement == null) {
-                return notAlone();
+                return relay(f);
             }
             int[] types = new int[statement.call().parameterCount()];
             for (int i = 0; i < types.length; i++) {
@@ -140,7 +150,7 @@ final class BatchInterception extends InterceptionBase {
         } else {
             PreparedCalls.Portal portal = calls.portals.get(target.name());
             if (portal == null) {
-                return notAlone();
+                return relay(f);
             }
             rowDescription(portal.statement().call(), portal.bind().resultFormat(0));
         }
@@ -152,8 +162,18 @@ final class BatchInterception extends InterceptionBase {
                 : Messages.rowDescription(client.alloc(), call.resultColumn(), VOID, 4, format));
     }
 
-    private boolean execute(PreparedCalls.Portal portal) throws SQLException {
+    private boolean execute(String name, PreparedCalls.Portal portal) throws SQLException {
         Call call = portal.statement().call();
+        if (portal.done()) { // as the server: a finished SELECT portal yields no more rows, a CALL cannot rerun
+            if (call.form() == CallForm.CALL) {
+                sendError(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE.code(), "portal \"" + name + "\" cannot be run",
+                        null, null);
+                return false;
+            }
+            client.write(Messages.commandComplete(client.alloc(), "SELECT 0"));
+            return true;
+        }
+        portal.markDone();
         Command command = bindOrReport(call, portal.values());
         Outcome outcome = command == null ? null : runOrReport(command);
         if (outcome == null) {
@@ -178,11 +198,11 @@ final class BatchInterception extends InterceptionBase {
         return true;
     }
 
-    private boolean notAlone() throws SQLException {
-        sendError(SqlState.FEATURE_NOT_SUPPORTED.code(),
-                "a batch with pgtrickle calls cannot hold other statements", null,
-                "Send the pgtrickle calls and other statements in separate batches (separate Syncs).");
-        return false;
+    /** A message of the batch that is not a call's: the server answers it, in its place in the batch. */
+    private boolean relay(Frame f) throws SQLException {
+        calls.forgetOnRelay(f);
+        relayed = true;
+        return forward(session.relay(f));
     }
 
     /** The Bind's parameter values as text; binary values are decoded for the common types. */

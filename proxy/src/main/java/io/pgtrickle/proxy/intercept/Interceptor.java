@@ -38,10 +38,10 @@ public final class Interceptor implements AutoCloseable {
 
     /**
      * Answers an extended-protocol batch (up to and including its Sync) holding pgtrickle calls, as the
-     * server would answer it. Takes the frames. {@code afterUnsynced}: earlier messages of the same
-     * batch were relayed to the server already.
+     * server would answer it. Takes the frames. {@code afterUnsynced}: how many earlier messages of the
+     * same batch were relayed to the server already (their answers are still to come).
      */
-    public void interceptBatch(ProxyConnection connection, List<Frame> batch, boolean afterUnsynced) {
+    public void interceptBatch(ProxyConnection connection, List<Frame> batch, int afterUnsynced) {
         LinkedBlockingQueue<Frame> answers = new LinkedBlockingQueue<>();
         connection.beginInterception(answers);
         workers.execute(new BatchInterception(engine, connection, answers, batch, afterUnsynced));

@@ -17,8 +17,41 @@ public final class PreparedCalls {
     record Statement(Call call, int[] parameterTypes) {
     }
 
-    /** A Bind of such a statement: its parameter values as text and the result formats asked for. */
-    record Portal(Statement statement, List<String> values, Messages.BindMessage bind) {
+    /**
+     * A Bind of such a statement: its parameter values as text and the result formats asked for; done
+     * once executed (as on the server, executing it again returns no rows and never runs the call twice).
+     */
+    static final class Portal {
+        private final Statement statement;
+        private final List<String> values;
+        private final Messages.BindMessage bind;
+        private boolean done;
+
+        Portal(Statement statement, List<String> values, Messages.BindMessage bind) {
+            this.statement = statement;
+            this.values = values;
+            this.bind = bind;
+        }
+
+        Statement statement() {
+            return statement;
+        }
+
+        List<String> values() {
+            return values;
+        }
+
+        Messages.BindMessage bind() {
+            return bind;
+        }
+
+        boolean done() {
+            return done;
+        }
+
+        void markDone() {
+            done = true;
+        }
     }
 
     final Map<String, Statement> statements = new ConcurrentHashMap<>();
@@ -54,6 +87,11 @@ public final class PreparedCalls {
                 return false;
             }
         }
+    }
+
+    /** The transaction ended: its portals are gone, as on the server (statements stay). */
+    public void endOfTransaction() {
+        portals.clear();
     }
 
     /** A Parse or Bind the server gets replaces any statement or portal of ours of the same name. */

@@ -25,6 +25,12 @@ import org.postgresql.util.ServerErrorMessage;
  * Parameters go as text in the extended protocol; statements without parameters as simple Queries.
  */
 final class UpstreamSession implements Session {
+    /**
+     * The statement and portal name of the engine's own parameterised statements, closed right after
+     * use: the client's unnamed statement and portal stay as the client left them.
+     */
+    static final String ENGINE_STATEMENT = "_pgtrickle_engine";
+
     private final Channel upstream;
     private final BlockingQueue<Frame> answers;
     private char status;
@@ -100,6 +106,77 @@ final class UpstreamSession implements Session {
      * ReadyForQuery, whose status it keeps. The caller releases the frames.
      */
     List<Frame> exchange(ByteBuf... messages) throws SQLException {
+        return converse(messages, f -> f.type() == Messages.READY_FOR_QUERY, false);
+    }
+
+    /**
+     * Relays one of the client's own extended-protocol messages (Parse, Bind, Describe, Execute or
+     * Close; never Sync) inside a batch the proxy answers, with a Flush, and returns the server's answers
+     * to it: up to the one that completes it, or an error (the server then skips to the Sync). A COPY
+     * FROM STDIN started there is refused with CopyFail, as it cannot be fed. The caller keeps the
+     * frame and releases the answers.
+     */
+    List<Frame> relay(Frame message) throws SQLException {
+        byte request = message.type();
+        return converse(new ByteBuf[] {message.bytes().retainedDuplicate(), Messages.flush(alloc())},
+                answer -> completes(request, answer.type()), true);
+    }
+
+    /**
+     * The answers still due for {@code count} messages relayed to the server before the proxy took the
+     * batch over (a Flush has the server send them): up to {@code count} completions, or an error.
+     */
+    List<Frame> answersDue(int count) throws SQLException {
+        int[] left = {count};
+        return converse(new ByteBuf[] {Messages.flush(alloc())}, answer -> answer.type() == Messages.ERROR_RESPONSE
+                || (completesAny(answer.type()) && --left[0] == 0), true);
+    }
+
+    private static boolean completesAny(byte answer) {
+        return switch (answer) {
+            case '1', '2', '3', 'n', 's', Messages.ROW_DESCRIPTION, Messages.COMMAND_COMPLETE,
+                    Messages.EMPTY_QUERY_RESPONSE -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Starts a transaction block unless the session is in one already, which the cached status cannot
+     * tell after messages relayed without a Sync (pgjdbc's BEGIN): PostgreSQL answers BEGIN inside a
+     * block with the warning 25001 only. True when this call started the block. A transaction the
+     * server started implicitly for statements of the batch becomes this block, statements included.
+     */
+    boolean beginUnlessInBlock() throws SQLException {
+        List<Frame> frames = exchange(Messages.query(alloc(), "BEGIN"));
+        try {
+            throwIfError(frames);
+            for (Frame f : frames) {
+                if (f.type() == Messages.NOTICE_RESPONSE && "25001".equals(Messages.fields(f).get('C'))) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            release(frames);
+        }
+    }
+
+    private static boolean completes(byte request, byte answer) {
+        if (answer == Messages.ERROR_RESPONSE) {
+            return true;
+        }
+        return switch (request) {
+            case 'P' -> answer == '1';
+            case 'B' -> answer == '2';
+            case 'D' -> answer == Messages.ROW_DESCRIPTION || answer == 'n';
+            case 'E' -> answer == Messages.COMMAND_COMPLETE || answer == Messages.EMPTY_QUERY_RESPONSE || answer == 's';
+            case 'C' -> answer == '3';
+            default -> true;
+        };
+    }
+
+    private List<Frame> converse(ByteBuf[] messages, java.util.function.Predicate<Frame> last, boolean refuseCopyIn)
+            throws SQLException {
         if (lost || !upstream.isActive()) {
             lost = true;
             for (ByteBuf m : messages) {
@@ -126,9 +203,17 @@ final class UpstreamSession implements Session {
                 release(frames);
                 throw new PSQLException("the connection to the PostgreSQL server was lost", PSQLState.CONNECTION_FAILURE);
             }
+            if (refuseCopyIn && f.type() == 'G') { // CopyInResponse: the server waits for data nobody sends
+                f.release();
+                upstream.writeAndFlush(Messages.copyFail(alloc(),
+                        "COPY FROM STDIN is not supported in a batch with pgtrickle calls"));
+                continue;
+            }
             frames.add(f);
-            if (f.type() == Messages.READY_FOR_QUERY) {
-                status = Messages.readyStatus(f);
+            if (last.test(f)) {
+                if (f.type() == Messages.READY_FOR_QUERY) {
+                    status = Messages.readyStatus(f);
+                }
                 return frames;
             }
         }
@@ -144,8 +229,12 @@ final class UpstreamSession implements Session {
         for (Object p : params) {
             text.add(p == null ? null : p.toString());
         }
-        return exchange(Messages.parse(alloc(), numbered(sql)), Messages.bind(alloc(), text),
-                Messages.describePortal(alloc()), Messages.execute(alloc()), Messages.sync(alloc()));
+        // a statement left open by an earlier error (which skips the closing messages) is closed first
+        return exchange(Messages.close(alloc(), 'S', ENGINE_STATEMENT), Messages.parse(alloc(), ENGINE_STATEMENT, numbered(sql)),
+                Messages.bind(alloc(), ENGINE_STATEMENT, ENGINE_STATEMENT, text),
+                Messages.describePortal(alloc(), ENGINE_STATEMENT), Messages.execute(alloc(), ENGINE_STATEMENT),
+                Messages.close(alloc(), 'P', ENGINE_STATEMENT), Messages.close(alloc(), 'S', ENGINE_STATEMENT),
+                Messages.sync(alloc()));
     }
 
     /** The engine writes parameters as JDBC's {@code ?}; the protocol wants {@code $1, $2, ...}. */

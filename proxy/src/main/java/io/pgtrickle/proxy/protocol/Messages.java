@@ -261,20 +261,20 @@ public final class Messages {
         return finish(b);
     }
 
-    /** Parse (unnamed statement, no parameter types given). */
-    public static ByteBuf parse(ByteBufAllocator alloc, String sql) {
+    /** Parse of a statement (no parameter types given). */
+    public static ByteBuf parse(ByteBufAllocator alloc, String statement, String sql) {
         ByteBuf b = start(alloc, (byte) 'P');
-        writeCString(b, "");
+        writeCString(b, statement);
         writeCString(b, sql);
         b.writeShort(0);
         return finish(b);
     }
 
-    /** Bind (unnamed portal and statement) with text parameters and text results. */
-    public static ByteBuf bind(ByteBufAllocator alloc, List<String> parameters) {
+    /** Bind of a statement to a portal, with text parameters and text results. */
+    public static ByteBuf bind(ByteBufAllocator alloc, String portal, String statement, List<String> parameters) {
         ByteBuf b = start(alloc, (byte) 'B');
-        writeCString(b, "");
-        writeCString(b, "");
+        writeCString(b, portal);
+        writeCString(b, statement);
         b.writeShort(0);
         b.writeShort(parameters.size());
         for (String p : parameters) {
@@ -291,20 +291,40 @@ public final class Messages {
         return finish(b);
     }
 
-    /** Describe of the unnamed portal. */
-    public static ByteBuf describePortal(ByteBufAllocator alloc) {
-        ByteBuf b = start(alloc, (byte) 'D');
-        b.writeByte('P');
-        writeCString(b, "");
+    /** Describe of a portal. */
+    public static ByteBuf describePortal(ByteBufAllocator alloc, String portal) {
+        return target(alloc, 'D', 'P', portal);
+    }
+
+    /** Execute of a portal, all rows. */
+    public static ByteBuf execute(ByteBufAllocator alloc, String portal) {
+        ByteBuf b = start(alloc, (byte) 'E');
+        writeCString(b, portal);
+        b.writeInt(0);
         return finish(b);
     }
 
-    /** Execute of the unnamed portal, all rows. */
-    public static ByteBuf execute(ByteBufAllocator alloc) {
-        ByteBuf b = start(alloc, (byte) 'E');
-        writeCString(b, "");
-        b.writeInt(0);
+    /** Close of a statement ({@code kind} 'S') or portal ('P'). */
+    public static ByteBuf close(ByteBufAllocator alloc, char kind, String name) {
+        return target(alloc, 'C', kind, name);
+    }
+
+    private static ByteBuf target(ByteBufAllocator alloc, char type, char kind, String name) {
+        ByteBuf b = start(alloc, (byte) type);
+        b.writeByte(kind);
+        writeCString(b, name);
         return finish(b);
+    }
+
+    /** CopyFail: the client ends a COPY FROM STDIN with an error message. */
+    public static ByteBuf copyFail(ByteBufAllocator alloc, String message) {
+        ByteBuf b = start(alloc, (byte) 'f');
+        writeCString(b, message);
+        return finish(b);
+    }
+
+    public static ByteBuf flush(ByteBufAllocator alloc) {
+        return finish(start(alloc, (byte) 'H'));
     }
 
     public static ByteBuf sync(ByteBufAllocator alloc) {

@@ -55,6 +55,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 run.release(); // nothing may come before the startup message is answered
                 return;
             }
+            connection.clientReads++;
             if (!connection.relayRun(run)) { // the slow path: message by message
                 for (int i = 0; i < run.size(); i++) {
                     Frame frame = run.frame(i);
@@ -139,6 +140,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 }
                 ctx.pipeline().replace(DECODER, DECODER, new FrameDecoder());
                 connection = new ProxyConnection(settings, ctx.channel(), interceptor);
+                watchIdle(ctx);
                 ctx.channel().config().setAutoRead(false);
                 Upstreams.connect(connection, packet.bytes()).addListener(f -> {
                     if (f.isSuccess()) {
@@ -150,6 +152,44 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 });
             }
         }
+    }
+
+    /**
+     * With an idle timeout set, checks the session periodically: often enough that it ends within a
+     * twentieth of the timeout after it expires (and at least every second).
+     */
+    private void watchIdle(ChannelHandlerContext ctx) {
+        ProxySettings.Limits limits = settings.limits();
+        if (!limits.idleTimeouts()) {
+            return;
+        }
+        long shortest = Long.MAX_VALUE;
+        for (java.time.Duration d : new java.time.Duration[] {limits.idleTimeout(), limits.idleInTransactionTimeout()}) {
+            if (!d.isZero()) {
+                shortest = Math.min(shortest, d.toMillis());
+            }
+        }
+        long period = Math.max(10, Math.min(1000, shortest / 20));
+        java.util.concurrent.ScheduledFuture<?> check = ctx.executor().scheduleAtFixedRate(connection::checkIdle,
+                period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ctx.channel().closeFuture().addListener(f -> check.cancel(false));
+    }
+
+    /**
+     * The proxy is stopping (called on this channel's event loop): a session that is not logged in
+     * ends now, a logged-in one at its next moment outside a transaction.
+     */
+    public void drain(io.netty.channel.Channel client) {
+        if (connection == null) {
+            Errors.fatal(client, "57P03", "the database system is shutting down");
+        } else {
+            connection.drain();
+        }
+    }
+
+    /** Ends the session now, whatever it is doing: the proxy stops and the drain time is over. */
+    public static void terminate(io.netty.channel.Channel client) {
+        Errors.fatal(client, "57P01", "terminating connection due to administrator command");
     }
 
     /** libpq's direct TLS: the first bytes are a ClientHello; put TLS in front and start over. */

@@ -33,14 +33,21 @@ public final class ProxyConnection {
     boolean clientTerminated;
     /** The server sent its first ReadyForQuery: startup and authentication are over. */
     volatile boolean loggedIn;
-    /** Extended-protocol messages relayed upstream since the last Sync (or Query). */
+    /** Extended-protocol messages relayed upstream since the last Sync (or Query) that the server answers (not Flush). */
     int unsynced;
-    /** The batch being collected follows messages already relayed to the server without a Sync. */
-    boolean batchAfterUnsynced;
+    /** Messages of the batch being collected that were relayed to the server before it began (no Sync yet). */
+    int batchAfterUnsynced;
     /** Client messages of an extended-protocol batch with pgtrickle calls, collected until its Sync; or null. */
     java.util.List<Frame> batch;
     /** Prepared statements and portals that are pgtrickle calls, answered by the proxy (the server never saw them). */
     public final PreparedCalls preparedCalls = new PreparedCalls();
+    /** Reads from the client so far: the idle check's clock-free sign of client activity. */
+    int clientReads;
+    /** When ({@link System#nanoTime()}) the server last had answered everything, and the client reads then. */
+    private long waitingSince;
+    private int clientReadsWhenWaiting = -1;
+    /** The proxy is stopping: end this session at its next moment outside a transaction. */
+    private boolean draining;
 
     ProxyConnection(ProxySettings settings, Channel client, Interceptor interceptor) {
         this.settings = settings;
@@ -73,7 +80,84 @@ public final class ProxyConnection {
     public void endInterception(char statusNow) {
         status = statusNow;
         interception = null;
+        if (statusNow == 'I') {
+            preparedCalls.endOfTransaction();
+        }
         drainHeld();
+        if (pendingReady == 0) {
+            serverReady();
+            endIfDrained();
+        }
+    }
+
+    /** A ReadyForQuery came from the server; true when it has now answered everything sent to it. */
+    boolean readyForQuery(char statusNow) {
+        loggedIn = true;
+        status = statusNow;
+        if (statusNow == 'I' && !preparedCalls.isEmpty()) {
+            preparedCalls.endOfTransaction();
+        }
+        if (pendingReady > 0) {
+            pendingReady--;
+        }
+        if (pendingReady == 0) {
+            serverReady();
+            return true;
+        }
+        return false;
+    }
+
+    private void serverReady() {
+        waitingSince = System.nanoTime();
+        clientReadsWhenWaiting = clientReads;
+    }
+
+    /**
+     * The session waits for its client at a message boundary: the server owes nothing, the client has
+     * sent nothing since, and no call runs.
+     */
+    private boolean waitingForClient() {
+        return loggedIn && pendingReady == 0 && unsynced == 0 && interception == null && batch == null
+                && held.isEmpty() && clientReads == clientReadsWhenWaiting;
+    }
+
+    /** Ends the session when it has waited for its client longer than the idle timeout for its status. */
+    void checkIdle() {
+        if (!waitingForClient()) {
+            return;
+        }
+        boolean inTransaction = status != 'I';
+        java.time.Duration limit = inTransaction ? settings.limits().idleInTransactionTimeout()
+                : settings.limits().idleTimeout();
+        if (limit.isZero() || System.nanoTime() - waitingSince < limit.toNanos()) {
+            return;
+        }
+        if (inTransaction) {
+            Errors.fatal(client, "25P03", "terminating connection due to idle-in-transaction timeout");
+        } else {
+            Errors.fatal(client, "57P05", "terminating connection due to idle-session timeout");
+        }
+    }
+
+    /**
+     * The proxy is stopping: a session not logged in yet ends now (57P03, as from a server shutting
+     * down); a logged-in one ends with 57P01 as soon as it waits for its client outside a transaction,
+     * so running statements and open transactions finish first.
+     */
+    void drain() {
+        draining = true;
+        if (!loggedIn) {
+            Errors.fatal(client, "57P03", "the database system is shutting down");
+        } else {
+            endIfDrained();
+        }
+    }
+
+    /** Ends a draining session that now waits for its client outside a transaction. */
+    void endIfDrained() {
+        if (draining && status == 'I' && waitingForClient()) {
+            Errors.fatal(client, "57P01", "terminating connection due to administrator command");
+        }
     }
 
     /** Takes held client messages in order until one of them starts an interception or must wait. */
@@ -125,7 +209,7 @@ public final class ProxyConnection {
                 unsynced = 0;
             }
             case 'F' -> pendingReady++;
-            case 'P', 'B', 'D', 'E', 'C', 'H' -> unsynced++;
+            case 'P', 'B', 'D', 'E', 'C' -> unsynced++;
             case Messages.TERMINATE -> clientTerminated = true;
             default -> {
             }
@@ -167,7 +251,7 @@ public final class ProxyConnection {
                 return;
             }
             // messages of this batch already relayed (pgjdbc's BEGIN, say) are synced first by the interception
-            batchAfterUnsynced = unsynced > 0;
+            batchAfterUnsynced = unsynced;
             unsynced = 0;
             batch = new java.util.ArrayList<>();
             batch.add(frame);

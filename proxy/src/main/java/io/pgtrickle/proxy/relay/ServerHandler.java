@@ -48,22 +48,23 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             run.release();
             return;
         }
-        boolean drain = false;
+        boolean answered = false;
         for (int i = 0; i < run.size(); i++) {
             byte type = run.type(i);
             if (type == Messages.ERROR_RESPONSE) {
                 String severity = Messages.fields(run.peek(i)).get('V');
                 fatalRelayed = "FATAL".equals(severity) || "PANIC".equals(severity);
             } else if (type == Messages.READY_FOR_QUERY) {
-                c.loggedIn = true;
-                c.status = (char) run.bodyByte(i, 0);
-                drain |= c.pendingReady > 0 && --c.pendingReady == 0 && !c.held.isEmpty();
+                answered = c.readyForQuery((char) run.bodyByte(i, 0));
             }
         }
         c.client.write(run.bytes(), c.client.voidPromise());
-        if (drain) {
+        if (answered && !c.held.isEmpty()) {
             c.client.flush();
             c.drainHeld();
+        }
+        if (answered) {
+            c.endIfDrained();
         }
         if (!c.client.isWritable()) {
             ctx.channel().config().setAutoRead(false);
@@ -86,13 +87,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             fatalRelayed = "FATAL".equals(severity) || "PANIC".equals(severity);
         }
         c.client.write(out, c.client.voidPromise());
-        if (type == Messages.READY_FOR_QUERY) {
-            c.loggedIn = true;
-            c.status = Messages.readyStatus(f);
-            if (c.pendingReady > 0 && --c.pendingReady == 0 && !c.held.isEmpty()) {
+        if (type == Messages.READY_FOR_QUERY && c.readyForQuery(Messages.readyStatus(f))) {
+            if (!c.held.isEmpty()) {
                 c.client.flush();
                 c.drainHeld();
             }
+            c.endIfDrained();
         }
         if (!c.client.isWritable()) {
             ctx.channel().config().setAutoRead(false);

@@ -101,6 +101,30 @@ class ProxyCommandTest {
     }
 
     @Test
+    void sessionLimitsAndTheHealthEndpointComeFromTheOptions() throws Exception {
+        CommandRun run = new CommandRun(Map.of("PGTRICKLE_IDLE_TIMEOUT", "300"), dir);
+        CompletableFuture<Integer> running = run.start("--upstream", upstreamUrl(), "--listen", "127.0.0.1:0",
+                "--idle-in-transaction-timeout", "20", "--drain-timeout", "5", "--health-listen", "127.0.0.1:0");
+        run.awaitBanner(running, 30);
+        var limits = run.relay.launched.get(0).limits();
+        assertThat(limits.idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(300));
+        assertThat(limits.idleInTransactionTimeout()).isEqualTo(java.time.Duration.ofSeconds(20));
+        assertThat(limits.drainTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(run.stop(running)).isZero();
+        assertThat(misconfigured("--upstream", upstreamUrl(), "--idle-timeout", "-1"))
+                .contains("--idle-timeout must be 0 or more seconds");
+    }
+
+    @Test
+    void healthPortTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String line = misconfigured("--upstream", upstreamUrl(), "--listen", "127.0.0.1:0",
+                    "--health-listen", "127.0.0.1:" + taken.getLocalPort());
+            assertThat(line).contains("cannot serve health checks on 127.0.0.1:" + taken.getLocalPort(), "--health-listen");
+        }
+    }
+
+    @Test
     void portTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             String line = misconfigured("--upstream", upstreamUrl(), "--listen", "127.0.0.1:" + taken.getLocalPort());
