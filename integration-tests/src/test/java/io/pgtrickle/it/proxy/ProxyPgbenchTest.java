@@ -84,4 +84,41 @@ class ProxyPgbenchTest extends ProxyTestBase {
             return rs.getLong(1);
         }
     }
+
+    /**
+     * libpq's pipeline mode (pgbench {@code \startpipeline}): statements and a pgtrickle call in one
+     * pipeline, one Sync at the end. Each transaction inserts a row, refreshes the stream table over
+     * that table, and inserts another row: afterwards the stream table holds exactly the rows that
+     * were there at the last refresh, and every pipeline committed.
+     */
+    @Test
+    @Order(3)
+    void aPipelineMixingStatementsAndACall(TestDatabase db, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE piped (id bigserial PRIMARY KEY, at text)");
+        }
+        try (WireClient client = WireClient.login(proxy.port(), db.user(), db.name())) {
+            client.query("SELECT pgtrickle.create_stream_table('piped_st', 'SELECT id FROM piped', '1m', 'FULL')");
+        }
+        java.nio.file.Path script = dir.resolve("pipeline.sql");
+        java.nio.file.Files.writeString(script, String.join("\n",
+                "\\startpipeline",
+                "INSERT INTO piped (at) VALUES ('before');",
+                "SELECT pgtrickle.refresh_stream_table('piped_st');",
+                "INSERT INTO piped (at) VALUES ('after');",
+                "\\endpipeline", ""));
+        ExternalClient.Result r = pgbench(db, "-n", "-c", "1", "-t", "20", "-M", "extended", "-f", script.toString())
+                .succeeded();
+        assertNoErrorLines(r);
+        assertThat(r.stdout()).contains("number of transactions actually processed: 20/20");
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM piped), (SELECT count(*) FROM piped_st), "
+                        + "(SELECT count(*) FROM piped_st s JOIN piped p USING (id) WHERE p.at = 'after')")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(40);
+            assertThat(rs.getLong(2)).as("all rows but the last 'after' one").isEqualTo(39);
+            assertThat(rs.getLong(3)).isEqualTo(19);
+        }
+    }
 }

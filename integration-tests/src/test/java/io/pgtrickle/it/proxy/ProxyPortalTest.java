@@ -83,6 +83,47 @@ class ProxyPortalTest extends ProxyTestBase {
     }
 
     @Test
+    void aCallExecutedWithFlushIsAnsweredBeforeTheSync(TestDatabase db) throws Exception {
+        long before = refreshes(db);
+        try (WireClient client = WireClient.login(proxy.port(), db.user(), db.name())) {
+            client.parse("SELECT pgtrickle.refresh_stream_table('portal_st')");
+            client.bind();
+            client.execute();
+            client.flush(); // as a cursor does: the answers now, the Sync later
+            StringBuilder seen = new StringBuilder();
+            for (int i = 0; i < 4; i++) {
+                seen.append(client.next().type());
+            }
+            assertThat(seen).hasToString("12DC");
+            client.sync();
+            assertThat(types(client.untilReadyMessages())).isEqualTo("Z");
+            assertThat(client.status()).isEqualTo('I');
+        }
+        assertThat(refreshes(db) - before).isEqualTo(1);
+    }
+
+    @Test
+    void afterAnErrorAnsweredAtAFlushTheRestUpToTheSyncIsSkipped(TestDatabase db) throws Exception {
+        try (WireClient client = WireClient.login(proxy.port(), db.user(), db.name())) {
+            client.parse("SELECT pgtrickle.refresh_stream_table('no_such_stream_table')");
+            client.bind();
+            client.execute();
+            client.flush();
+            StringBuilder seen = new StringBuilder();
+            for (int i = 0; i < 3; i++) {
+                seen.append(client.next().type());
+            }
+            assertThat(seen).hasToString("12E");
+            client.parse("SELECT 1"); // skipped, as the server skips after an error
+            client.bind();
+            client.execute();
+            client.sync();
+            assertThat(types(client.untilReadyMessages())).isEqualTo("Z");
+            assertThat(client.query("SELECT 2")).isEqualTo('I');
+        }
+    }
+
+    @Test
     void aCallPortalEndsWithItsTransaction(TestDatabase db) throws Exception {
         try (WireClient client = WireClient.login(proxy.port(), db.user(), db.name())) {
             client.parse("SELECT pgtrickle.refresh_stream_table('portal_st')");

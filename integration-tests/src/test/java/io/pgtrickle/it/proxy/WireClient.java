@@ -92,6 +92,12 @@ final class WireClient implements AutoCloseable {
         message('E', cstring(""), new byte[] {0, 0, 0, 0});
     }
 
+    /** Sends Flush: the server (or the proxy) sends what it has, without ReadyForQuery. */
+    void flush() throws IOException {
+        message('H', "", new byte[0]);
+        out.flush();
+    }
+
     /** Sends Sync. */
     void sync() throws IOException {
         message('S', "", new byte[0]);

@@ -28,7 +28,9 @@ import java.util.concurrent.BlockingQueue;
  * The batch's other messages (a pipeline mixing calls and statements) go to the server one at a time,
  * each with a Flush, and its answers to the client, so everything is answered in order. After an error,
  * messages up to the Sync are skipped. Several Executes outside a transaction block form one implicit
- * transaction, as they would on the server.
+ * transaction, as they would on the server. A batch that the client cuts with a Flush is answered up
+ * to the Flush, without ReadyForQuery; after an error there, the relay skips the client's messages up
+ * to its Sync and answers that with ReadyForQuery, as the server would.
  */
 final class BatchInterception extends InterceptionBase {
     private static final int TEXT = 25;
@@ -40,6 +42,8 @@ final class BatchInterception extends InterceptionBase {
     private final int afterUnsynced;
     /** Messages of the batch went to the server since its last Sync: one must close them. */
     private boolean relayed;
+    /** Answering stopped at an error. */
+    private boolean failed;
 
     BatchInterception(Engine engine, ProxyConnection connection, BlockingQueue<Frame> answers, List<Frame> batch,
             int afterUnsynced) {
@@ -83,11 +87,23 @@ final class BatchInterception extends InterceptionBase {
             if (implicit) {
                 session.script(ok ? "COMMIT" : "ROLLBACK");
             }
+            failed = !ok;
         } finally {
             for (Frame f : batch) {
                 f.release();
             }
         }
+    }
+
+    /** A batch cut at a Flush (a cursor's Execute + Flush, say) is answered without ReadyForQuery. */
+    @Override
+    boolean endsWithSync() {
+        return batch.get(batch.size() - 1).type() == 'S';
+    }
+
+    @Override
+    boolean failed() {
+        return failed;
     }
 
     /** Answers one message; false after an error (the rest up to Sync is skipped). */

@@ -39,13 +39,29 @@ abstract class InterceptionBase implements Runnable {
     /** Answers the client; the ReadyForQuery and the return to relaying are done here. */
     abstract void answer() throws SQLException;
 
+    /** Whether the client's messages answered end with Sync or Query (answered with ReadyForQuery). */
+    boolean endsWithSync() {
+        return true;
+    }
+
+    /** Whether answering stopped at an error (only asked when not {@link #endsWithSync()}). */
+    boolean failed() {
+        return false;
+    }
+
     @Override
     public final void run() {
         try {
             answer();
             char status = session.status();
-            client.writeAndFlush(Messages.readyForQuery(client.alloc(), status));
-            client.eventLoop().execute(() -> connection.endInterception(status));
+            if (endsWithSync()) {
+                client.writeAndFlush(Messages.readyForQuery(client.alloc(), status));
+                client.eventLoop().execute(() -> connection.endInterception(status));
+            } else { // answered at a Flush: the client's Sync is still to come
+                boolean skip = failed();
+                client.flush();
+                client.eventLoop().execute(() -> connection.endInterceptionAtFlush(status, skip));
+            }
         } catch (SQLException | RuntimeException e) {
             // the upstream connection is gone or out of step: nothing sensible can follow
             LOG.warn("pgtrickle call failed on the proxy's side: {}", e.toString());

@@ -48,6 +48,8 @@ public final class ProxyConnection {
     private int clientReadsWhenWaiting = -1;
     /** The proxy is stopping: end this session at its next moment outside a transaction. */
     private boolean draining;
+    /** An intercepted batch cut at a Flush failed: the client's messages up to its Sync are skipped. */
+    private boolean skippingToSync;
 
     ProxyConnection(ProxySettings settings, Channel client, Interceptor interceptor) {
         this.settings = settings;
@@ -88,6 +90,18 @@ public final class ProxyConnection {
             serverReady();
             endIfDrained();
         }
+    }
+
+    /**
+     * Back to relaying after an interception answered a batch cut at a Flush (no ReadyForQuery yet).
+     * After an error there, the client's messages up to its Sync are skipped and the Sync is answered
+     * with ReadyForQuery, as the server does after an error in the extended protocol.
+     */
+    public void endInterceptionAtFlush(char statusNow, boolean skipToSync) {
+        status = statusNow;
+        interception = null;
+        skippingToSync = skipToSync;
+        drainHeld();
     }
 
     /** A ReadyForQuery came from the server; true when it has now answered everything sent to it. */
@@ -182,7 +196,7 @@ public final class ProxyConnection {
      * (no call, nothing held, no interception). False, and nothing done, otherwise.
      */
     boolean relayRun(FrameRun run) {
-        if (interception != null || batch != null || !held.isEmpty() || !preparedCalls.isEmpty()) {
+        if (interception != null || batch != null || !held.isEmpty() || !preparedCalls.isEmpty() || skippingToSync) {
             return false;
         }
         for (int i = 0; i < run.size(); i++) {
@@ -225,9 +239,18 @@ public final class ProxyConnection {
             held.add(frame);
             return;
         }
+        if (skippingToSync) {
+            frame.release();
+            if (frame.type() == 'S') {
+                skippingToSync = false;
+                client.write(Messages.readyForQuery(client.alloc(), status));
+                client.flush();
+            }
+            return;
+        }
         if (batch != null) {
             batch.add(frame);
-            if (frame.type() == 'S') {
+            if (frame.type() == 'S' || frame.type() == 'H') { // a Flush asks for the answers so far
                 java.util.List<Frame> complete = batch;
                 batch = null;
                 interceptor.interceptBatch(this, complete, batchAfterUnsynced);
