@@ -28,6 +28,24 @@ class ProxyPortalTest extends ProxyTestBase {
         }
     }
 
+    /** Parse and Bind of {@code sql} (unnamed), then {@code executes} Executes; no Sync or Flush yet. */
+    private static void bindAndExecute(WireClient client, String sql, int executes) throws Exception {
+        client.parse(sql);
+        client.bind();
+        for (int i = 0; i < executes; i++) {
+            client.execute();
+        }
+    }
+
+    /** The types of the next {@code n} messages. */
+    private static String nextTypes(WireClient client, int n) throws Exception {
+        StringBuilder seen = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            seen.append(client.next().type());
+        }
+        return seen.toString();
+    }
+
     private static long refreshes(TestDatabase db) throws Exception {
         try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE initiated_by = 'MANUAL'")) {
@@ -50,10 +68,7 @@ class ProxyPortalTest extends ProxyTestBase {
     void aSelectPortalExecutedTwiceRunsTheCallOnce(TestDatabase db) throws Exception {
         long before = refreshes(db);
         try (WireClient client = WireClient.login(proxy.port(), db.user(), db.name())) {
-            client.parse("SELECT pgtrickle.refresh_stream_table('portal_st')");
-            client.bind();
-            client.execute();
-            client.execute();
+            bindAndExecute(client, "SELECT pgtrickle.refresh_stream_table('portal_st')", 2);
             client.sync();
             List<WireClient.Message> answer = client.untilReadyMessages();
             assertThat(types(answer)).as(withErrors(answer)).isEqualTo("12DCCZ");
@@ -68,10 +83,7 @@ class ProxyPortalTest extends ProxyTestBase {
     void aCallPortalCannotRunTwice(TestDatabase db) throws Exception {
         long before = refreshes(db);
         try (WireClient client = WireClient.login(proxy.port(), db.user(), db.name())) {
-            client.parse("CALL pgtrickle.refresh_stream_table('portal_st')");
-            client.bind();
-            client.execute();
-            client.execute();
+            bindAndExecute(client, "CALL pgtrickle.refresh_stream_table('portal_st')", 2);
             client.sync();
             List<WireClient.Message> answer = client.untilReadyMessages();
             assertThat(types(answer)).as(withErrors(answer)).isEqualTo("12CEZ");
@@ -86,15 +98,9 @@ class ProxyPortalTest extends ProxyTestBase {
     void aCallExecutedWithFlushIsAnsweredBeforeTheSync(TestDatabase db) throws Exception {
         long before = refreshes(db);
         try (WireClient client = WireClient.login(proxy.port(), db.user(), db.name())) {
-            client.parse("SELECT pgtrickle.refresh_stream_table('portal_st')");
-            client.bind();
-            client.execute();
+            bindAndExecute(client, "SELECT pgtrickle.refresh_stream_table('portal_st')", 1);
             client.flush(); // as a cursor does: the answers now, the Sync later
-            StringBuilder seen = new StringBuilder();
-            for (int i = 0; i < 4; i++) {
-                seen.append(client.next().type());
-            }
-            assertThat(seen).hasToString("12DC");
+            assertThat(nextTypes(client, 4)).isEqualTo("12DC");
             client.sync();
             assertThat(types(client.untilReadyMessages())).isEqualTo("Z");
             assertThat(client.status()).isEqualTo('I');
@@ -105,18 +111,10 @@ class ProxyPortalTest extends ProxyTestBase {
     @Test
     void afterAnErrorAnsweredAtAFlushTheRestUpToTheSyncIsSkipped(TestDatabase db) throws Exception {
         try (WireClient client = WireClient.login(proxy.port(), db.user(), db.name())) {
-            client.parse("SELECT pgtrickle.refresh_stream_table('no_such_stream_table')");
-            client.bind();
-            client.execute();
+            bindAndExecute(client, "SELECT pgtrickle.refresh_stream_table('no_such_stream_table')", 1);
             client.flush();
-            StringBuilder seen = new StringBuilder();
-            for (int i = 0; i < 3; i++) {
-                seen.append(client.next().type());
-            }
-            assertThat(seen).hasToString("12E");
-            client.parse("SELECT 1"); // skipped, as the server skips after an error
-            client.bind();
-            client.execute();
+            assertThat(nextTypes(client, 3)).isEqualTo("12E");
+            bindAndExecute(client, "SELECT 1", 1); // skipped, as the server skips after an error
             client.sync();
             assertThat(types(client.untilReadyMessages())).isEqualTo("Z");
             assertThat(client.query("SELECT 2")).isEqualTo('I');
@@ -126,9 +124,7 @@ class ProxyPortalTest extends ProxyTestBase {
     @Test
     void aCallPortalEndsWithItsTransaction(TestDatabase db) throws Exception {
         try (WireClient client = WireClient.login(proxy.port(), db.user(), db.name())) {
-            client.parse("SELECT pgtrickle.refresh_stream_table('portal_st')");
-            client.bind();
-            client.execute();
+            bindAndExecute(client, "SELECT pgtrickle.refresh_stream_table('portal_st')", 1);
             client.sync();
             assertThat(types(client.untilReadyMessages())).isEqualTo("12DCZ");
             client.execute(); // the unnamed portal is gone with the implicit transaction
