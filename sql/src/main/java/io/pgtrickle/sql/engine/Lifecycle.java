@@ -2,6 +2,7 @@ package io.pgtrickle.sql.engine;
 
 import static io.pgtrickle.sql.command.Identifiers.quote;
 
+import io.pgtrickle.planner.Planner;
 import io.pgtrickle.sql.catalog.Source;
 import io.pgtrickle.sql.catalog.StreamTable;
 import io.pgtrickle.sql.catalog.StreamTableStore;
@@ -16,6 +17,7 @@ import io.pgtrickle.sql.command.Schedule;
 import io.pgtrickle.sql.command.Status;
 import io.pgtrickle.sql.error.PgTrickleException;
 import io.pgtrickle.sql.error.SqlState;
+import io.pgtrickle.sql.lex.Casts;
 import io.pgtrickle.sql.session.Row;
 import io.pgtrickle.sql.session.Session;
 import java.sql.SQLException;
@@ -41,7 +43,7 @@ final class Lifecycle {
     }
 
     void create(CreateStreamTable c) throws SQLException {
-        ModeChoice mode = chooseMode(c.refreshMode(), c.name().toString());
+        rejectUnavailableMode(c.refreshMode());
         String schema = c.name().schema() != null ? c.name().schema() : currentSchema();
         List<Row> found = session.query("SELECT pgt_id FROM pgtrickle.pgt_stream_tables "
                 + "WHERE pgt_schema = ? AND pgt_name = ?", schema, c.name().name());
@@ -55,7 +57,7 @@ final class Lifecycle {
                         "Use pgtrickle.create_or_replace_stream_table() to change it, or drop it first.");
                 case SKIP -> notices.add(Notice.notice(SqlState.DUPLICATE_TABLE.code(),
                         "stream table " + display + " already exists, skipping"));
-                case REPLACE -> replace(existing.get(), c, mode);
+                case REPLACE -> replace(existing.get(), c);
             }
             return;
         }
@@ -65,6 +67,7 @@ final class Lifecycle {
                     "relation \"" + c.name().name() + "\" already exists", "It is not a stream table.", null);
         }
         QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
+        ModeChoice mode = chooseMode(c.refreshMode(), display, c.query(), analysis);
         long relid = createStorage(relation, analysis.columns());
         for (Source s : analysis.sources()) {
             Capture.ensure(session, s);
@@ -83,10 +86,10 @@ final class Lifecycle {
     }
 
     /** create_or_replace on an existing stream table: settings in place, a new query migrates it. */
-    private void replace(StreamTable st, CreateStreamTable c, ModeChoice mode) throws SQLException {
+    private void replace(StreamTable st, CreateStreamTable c) throws SQLException {
         StreamTableStore.requireOwner(session, st);
         QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
-        updateSettings(st, c.schedule(), c.refreshMode(), mode);
+        updateSettings(st, c.schedule(), c.refreshMode(), chooseMode(c.refreshMode(), st.displayName(), c.query(), analysis));
         session.update("UPDATE pgtrickle.pgt_stream_tables SET diamond_consistency = ?, diamond_schedule_policy = ?, "
                 + "cdc_mode = ?, append_only = ? WHERE pgt_id = ?", c.diamondConsistency(), c.diamondSchedulePolicy(),
                 c.cdcMode(), c.appendOnly(), st.id());
@@ -100,7 +103,12 @@ final class Lifecycle {
     void alter(AlterStreamTable c) throws SQLException {
         StreamTable st = StreamTableStore.require(session, c.name());
         StreamTableStore.requireOwner(session, st);
-        ModeChoice mode = c.refreshMode() == null ? null : chooseMode(c.refreshMode(), st.displayName());
+        ModeChoice mode = null;
+        if (c.refreshMode() != null) {
+            rejectUnavailableMode(c.refreshMode());
+            String query = c.query() != null ? c.query() : st.originalQuery();
+            mode = chooseMode(c.refreshMode(), st.displayName(), query, QueryProbe.analyze(session, query));
+        }
         updateSettings(st, c.schedule(), c.refreshMode(), mode);
         if (c.status() != null) {
             if (c.status() != Status.ACTIVE && c.status() != Status.SUSPENDED) {
@@ -156,19 +164,33 @@ final class Lifecycle {
     record ModeChoice(RefreshMode effective, String reason) {
     }
 
-    private ModeChoice chooseMode(RefreshMode requested, String name) {
-        return switch (requested) {
-            case FULL -> new ModeChoice(RefreshMode.FULL, "FULL was requested");
-            case AUTO -> {
-                String reason = "differential maintenance is not available in this version of pgtrickle";
-                notices.add(Notice.warning(SqlState.FEATURE_NOT_SUPPORTED.code(),
-                        "stream table " + name + " will be refreshed FULL: " + reason, null));
-                yield new ModeChoice(RefreshMode.FULL, reason);
-            }
-            case DIFFERENTIAL, IMMEDIATE -> throw new PgTrickleException(SqlState.FEATURE_NOT_SUPPORTED,
+    /** 0A000 for the modes this version cannot run yet, before anything is done. */
+    private static void rejectUnavailableMode(RefreshMode requested) {
+        if (requested == RefreshMode.DIFFERENTIAL || requested == RefreshMode.IMMEDIATE) {
+            throw new PgTrickleException(SqlState.FEATURE_NOT_SUPPORTED,
                     "refresh mode " + requested + " is not supported yet", null,
                     "Use refresh_mode => 'FULL', or 'AUTO' to switch to differential maintenance when it is available.");
-        };
+        }
+    }
+
+    /**
+     * FULL when asked for; under AUTO the planner says whether the query could be maintained
+     * differentially, and if not, which construct prevents it. Either way the effective mode is FULL
+     * for now, with a WARNING that says why.
+     */
+    private ModeChoice chooseMode(RefreshMode requested, String name, String query, QueryProbe.Analysis analysis)
+            throws SQLException {
+        if (requested == RefreshMode.FULL) {
+            return new ModeChoice(RefreshMode.FULL, "FULL was requested");
+        }
+        Planner.Analysis plan = Planner.analyze(Casts.parenthesize(query), PlannerCatalog.read(session, analysis.sources()));
+        String reason = plan instanceof Planner.NotMaintainable n
+                ? "the query cannot be maintained differentially: " + n.reason()
+                : "the query can be maintained differentially, but differential refresh is not available in this "
+                        + "version of pgtrickle";
+        notices.add(Notice.warning(SqlState.FEATURE_NOT_SUPPORTED.code(),
+                "stream table " + name + " will be refreshed FULL: " + reason, null));
+        return new ModeChoice(RefreshMode.FULL, reason);
     }
 
     private void updateSettings(StreamTable st, Schedule schedule, RefreshMode requested, ModeChoice mode)
