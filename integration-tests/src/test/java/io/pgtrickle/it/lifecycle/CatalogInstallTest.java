@@ -47,7 +47,8 @@ class CatalogInstallTest {
             pool.shutdownNow();
         }
         try (Connection c = db.connectPgtrickle()) {
-            assertThat(rows(c, "SELECT version FROM pgtrickle.pgt_schema_version")).containsExactly("1");
+            assertThat(rows(c, "SELECT version FROM pgtrickle.pgt_schema_version ORDER BY version"))
+                    .containsExactly("1", "2");
             assertThat(rows(c, "SELECT count(*) FROM pgtrickle.pgt_stream_tables")).containsExactly("4");
             assertThat(rows(c, "SELECT count(*) FROM pgtrickle.pgt_change_buffers")).containsExactly("1");
             assertThat(rows(c, "SELECT pgtrickle.version() IS NOT NULL")).containsExactly("t");

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A database whose catalog is at an older version is migrated in place by the numbered migrations
- * it lacks, once, keeping its stream tables; a newer migration here is a test-only V002.
+ * it lacks, once, keeping its stream tables; a newer migration here is a test-only one on top of
+ * the shipped ones. The shipped V002 is applied to a catalog made at version 1 by the first call.
  */
 @PgTest
 class CatalogUpgradeTest {
@@ -49,6 +50,26 @@ class CatalogUpgradeTest {
             // the driver's own (older) catalog knowledge is satisfied by a newer catalog
             exec(c, "INSERT INTO src VALUES (2)", "SELECT pgtrickle.refresh_stream_table('kept')");
             assertThat(rows(c, "SELECT id FROM kept ORDER BY id")).containsExactly("1", "2");
+        }
+    }
+
+    @Test
+    void aVersionOneCatalogGetsTheShippedMigrationsOnTheFirstCall(TestDatabase db) throws Exception {
+        try (Connection c = db.connect()) {
+            exec(c, "DROP SCHEMA IF EXISTS pgtrickle, pgtrickle_changes CASCADE"); // the class's other test may have one
+            new CatalogInstaller(CatalogInstaller.STANDARD.migrations().subList(0, 1)).ensureAutonomously(new JdbcSession(c));
+            exec(c, "CREATE TABLE v1_src (id int PRIMARY KEY)", "INSERT INTO v1_src VALUES (1)");
+            assertThat(rows(c, "SELECT max(version) FROM pgtrickle.pgt_schema_version")).containsExactly("1");
+        }
+        try (Connection c = db.connectPgtrickle()) {
+            exec(c, "SELECT pgtrickle.create_stream_table('v1_st', 'SELECT id FROM v1_src', '1m', 'FULL')",
+                    "BEGIN", "INSERT INTO v1_src VALUES (2)", "SELECT pgtrickle.refresh_stream_table('v1_st')", "COMMIT",
+                    "SELECT pgtrickle.refresh_stream_table('v1_st')");
+            assertThat(rows(c, "SELECT max(version) FROM pgtrickle.pgt_schema_version"))
+                    .containsExactly(String.valueOf(CatalogInstaller.STANDARD.latestVersion()));
+            assertThat(rows(c, "SELECT action FROM pgtrickle.pgt_refresh_history ORDER BY refresh_id DESC LIMIT 1"))
+                    .containsExactly("NO_DATA");
+            exec(c, "SELECT pgtrickle.drop_stream_table('v1_st')");
         }
     }
 }

@@ -5,12 +5,15 @@ import static io.pgtrickle.it.lifecycle.Sql.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtrickle.it.harness.CatalogSnapshot;
+import io.pgtrickle.it.harness.Oracle;
 import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Calls are transactional and run as part of the caller's own transaction. */
 @PgTest
@@ -101,5 +104,47 @@ class TransactionTest {
             io.pgtrickle.it.harness.Oracle.assertStreamTableMatches(c, "own_writes", "SELECT id, v FROM src");
             exec(c, "DELETE FROM src WHERE id = 20", "SELECT pgtrickle.drop_stream_table('own_writes')");
         }
+    }
+
+    /**
+     * A refresh inside the transaction that changed the source applies those changes (they are visible
+     * to it), and after COMMIT they are not pending again, although no snapshot of that transaction shows
+     * them as committed: the next refresh is NO_DATA. Changes made after the refresh, in the same
+     * transaction, stay pending.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"READ COMMITTED", "REPEATABLE READ"})
+    void changesARefreshAppliedInItsOwnTransactionAreNotPendingAfterCommit(String isolation, TestDatabase db)
+            throws SQLException {
+        String name = "own_" + isolation.replace(' ', '_').toLowerCase(java.util.Locale.ROOT);
+        try (Connection c = db.connectPgtrickle()) {
+            exec(c, "CREATE TABLE " + name + "_src (id int PRIMARY KEY)",
+                    "SELECT pgtrickle.create_stream_table('" + name + "', 'SELECT id FROM " + name + "_src', '1m', 'FULL')",
+                    "BEGIN ISOLATION LEVEL " + isolation,
+                    "INSERT INTO " + name + "_src VALUES (1), (2)",
+                    "SELECT pgtrickle.refresh_stream_table('" + name + "')",
+                    "COMMIT");
+            assertThat(rows(c, "SELECT count(*) FROM " + name)).containsExactly("2");
+            exec(c, "SELECT pgtrickle.refresh_stream_table('" + name + "')");
+            assertThat(lastAction(c, name)).as("nothing left to apply").isEqualTo("NO_DATA");
+
+            exec(c, "BEGIN ISOLATION LEVEL " + isolation,
+                    "INSERT INTO " + name + "_src VALUES (3)",
+                    "SELECT pgtrickle.refresh_stream_table('" + name + "')",
+                    "INSERT INTO " + name + "_src VALUES (4)",
+                    "COMMIT");
+            assertThat(rows(c, "SELECT count(*) FROM " + name)).containsExactly("3");
+            exec(c, "SELECT pgtrickle.refresh_stream_table('" + name + "')");
+            assertThat(lastAction(c, name)).as("the row inserted after the refresh").isEqualTo("FULL");
+            Oracle.assertStreamTableMatches(c, name, "SELECT id FROM " + name + "_src");
+            exec(c, "SELECT pgtrickle.refresh_stream_table('" + name + "')");
+            assertThat(lastAction(c, name)).isEqualTo("NO_DATA");
+            exec(c, "SELECT pgtrickle.drop_stream_table('" + name + "')", "DROP TABLE " + name + "_src");
+        }
+    }
+
+    private static String lastAction(Connection c, String name) throws SQLException {
+        return rows(c, "SELECT h.action FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s "
+                + "USING (pgt_id) WHERE s.pgt_name = '" + name + "' ORDER BY h.refresh_id DESC LIMIT 1").get(0);
     }
 }

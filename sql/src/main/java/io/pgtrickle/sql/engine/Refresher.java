@@ -71,12 +71,31 @@ final class Refresher {
             throw e;
         }
         session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'off', true)");
+        recordOwnChanges(session, st);
         session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, is_populated = true, "
                 + "last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
                 + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
                 + "consecutive_errors = 0, last_error_message = NULL, updated_at = now() WHERE pgt_id = ?",
                 r.get("snapshot"), st.id());
         return new Result("FULL", r.getLong("inserted"), r.getLong("deleted"));
+    }
+
+    /**
+     * The recompute saw this transaction's own changes to the sources, which the frontier cannot cover
+     * (a transaction's xid is never visible in its own snapshot): records, per source, the transaction
+     * and the last of its buffer rows, so that later refreshes do not count them again. Clears the
+     * record when this transaction changed nothing (the new frontier covers the older one's changes).
+     */
+    private static void recordOwnChanges(Session session, StreamTable st) throws SQLException {
+        for (Row b : session.query("SELECT b.source_relid::oid::int8 AS source_relid, b.buffer_table "
+                + "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid "
+                + "WHERE d.pgt_id = ?", st.id())) {
+            session.update("UPDATE pgtrickle.pgt_dependencies d SET applied_xid = own.xid, applied_seq = own.seq "
+                    + "FROM (SELECT pg_catalog.pg_current_xact_id_if_assigned() AS xid, "
+                    + "(SELECT max(c.__pgt_seq) FROM pgtrickle_changes." + quote(b.get("buffer_table")) + " c "
+                    + "WHERE c.__pgt_xid = pg_catalog.pg_current_xact_id_if_assigned()) AS seq) own "
+                    + "WHERE d.pgt_id = ? AND d.source_relid = ?::oid", st.id(), b.getLong("source_relid"));
+        }
     }
 
     /** Errors of the recompute that mean a source no longer fits the defining query or the storage table. */
@@ -138,12 +157,14 @@ final class Refresher {
         if (st.frontier() == null) {
             return true;
         }
-        List<Row> sources = session.query("SELECT b.buffer_table FROM pgtrickle.pgt_dependencies d "
+        List<Row> sources = session.query("SELECT b.buffer_table, d.applied_xid::text AS applied_xid, d.applied_seq "
+                + "FROM pgtrickle.pgt_dependencies d "
                 + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = ?", st.id());
         if (sources.isEmpty()) {
             return false; // a query over no relation (SELECT 1) never changes
         }
         StringBuilder sql = new StringBuilder("SELECT EXISTS (");
+        List<Object> params = new java.util.ArrayList<>();
         for (int i = 0; i < sources.size(); i++) {
             String buffer = sources.get(i).get("buffer_table");
             if (buffer == null) {
@@ -153,12 +174,14 @@ final class Refresher {
                 sql.append(" UNION ALL ");
             }
             sql.append("SELECT 1 FROM pgtrickle_changes.").append(quote(buffer))
-                    .append(" b WHERE NOT pg_catalog.pg_visible_in_snapshot(b.__pgt_xid, ?::pg_snapshot)");
+                    .append(" b WHERE NOT pg_catalog.pg_visible_in_snapshot(b.__pgt_xid, ?::pg_snapshot)")
+                    .append(" AND NOT (b.__pgt_xid IS NOT DISTINCT FROM ?::xid8 AND b.__pgt_seq <= ?::bigint)");
+            params.add(st.frontier());
+            params.add(sources.get(i).get("applied_xid"));
+            params.add(sources.get(i).get("applied_seq"));
         }
         sql.append(") AS pending");
-        Object[] params = new Object[sources.size()];
-        java.util.Arrays.fill(params, st.frontier());
-        return session.queryOne(sql.toString(), params).getBoolean("pending");
+        return session.queryOne(sql.toString(), params.toArray()).getBoolean("pending");
     }
 
     /** Deletes buffered changes every reader of the source has applied. */
