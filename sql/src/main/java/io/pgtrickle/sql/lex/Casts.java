@@ -170,14 +170,10 @@ public final class Casts {
             end += 3;
         }
         if (end + 1 < t.size() && t.get(end + 1).is(TokenKind.LEFT_PAREN)) { // numeric(10, 2), varchar(20)
-            int close = end + 1;
-            while (close < t.size() && !t.get(close).is(TokenKind.RIGHT_PAREN)) {
-                close++;
-            }
-            if (close == t.size()) {
+            end = indexOf(t, end + 1, TokenKind.RIGHT_PAREN);
+            if (end < 0) {
                 return -1;
             }
-            end = close;
         }
         if ((t.get(i).isKeyword("timestamp") || t.get(i).isKeyword("time")) && end == i + 3
                 && (next(t, end, "with") || next(t, end, "without")) && end + 3 < t.size()
@@ -185,16 +181,22 @@ public final class Casts {
             end += 3; // timestamp(3) with time zone
         }
         while (end + 2 < t.size() && t.get(end + 1).is(TokenKind.LEFT_BRACKET)) { // int[], int[3]
-            int close = end + 1;
-            while (close < t.size() && !t.get(close).is(TokenKind.RIGHT_BRACKET)) {
-                close++;
-            }
-            if (close == t.size()) {
+            end = indexOf(t, end + 1, TokenKind.RIGHT_BRACKET);
+            if (end < 0) {
                 return -1;
             }
-            end = close;
         }
         return end;
+    }
+
+    /** The first token of {@code kind} at or after {@code from}, or -1. */
+    private static int indexOf(List<Token> t, int from, TokenKind kind) {
+        for (int j = from; j < t.size(); j++) {
+            if (t.get(j).is(kind)) {
+                return j;
+            }
+        }
+        return -1;
     }
 
     private static boolean next(List<Token> t, int i, String keyword) {
