@@ -162,4 +162,27 @@ class ProxyRobustnessTest extends ProxyTestBase {
             }
         }
     }
+
+    @Test
+    void aCopyFromStdinNextToACallFailsInsteadOfHanging(TestDatabase db) throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE copy_next (id int)");
+        }
+        try (WireClient client = WireClient.login(proxy.port(), db.user(), db.name())) {
+            client.send("SELECT pgtrickle.create_stream_table('copy_st', 'SELECT id FROM copy_next', '1m', 'FULL'); "
+                    + "COPY copy_next FROM STDIN");
+            java.util.List<WireClient.Message> answer = client.untilReadyMessages();
+            assertThat(answer).as("no CopyInResponse reaches the client").noneMatch(m -> m.type() == 'G');
+            assertThat(answer).filteredOn(m -> m.type() == 'E').singleElement()
+                    .satisfies(m -> assertThat(m.fields()).containsEntry('C', "57014"));
+            assertThat(client.status()).isEqualTo('I');
+            assertThat(client.query("SELECT 1")).as("the session goes on").isEqualTo('I');
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT to_regclass('copy_st') IS NULL")) {
+            rs.next();
+            assertThat(rs.getBoolean(1)).as("the string was one transaction: the create rolled back").isTrue();
+        }
+        othersStillServed();
+    }
 }

@@ -103,10 +103,12 @@ final class UpstreamSession implements Session {
 
     /**
      * Sends messages ending in Query or Sync and returns every answer up to and including the
-     * ReadyForQuery, whose status it keeps. The caller releases the frames.
+     * ReadyForQuery, whose status it keeps. A COPY FROM STDIN among them (a client's statement next to
+     * a call) is refused with CopyFail: the proxy answers the call, so no data could follow. The caller
+     * releases the frames.
      */
     List<Frame> exchange(ByteBuf... messages) throws SQLException {
-        return converse(messages, f -> f.type() == Messages.READY_FOR_QUERY, false);
+        return converse(messages, f -> f.type() == Messages.READY_FOR_QUERY);
     }
 
     /**
@@ -119,7 +121,7 @@ final class UpstreamSession implements Session {
     List<Frame> relay(Frame message) throws SQLException {
         byte request = message.type();
         return converse(new ByteBuf[] {message.bytes().retainedDuplicate(), Messages.flush(alloc())},
-                answer -> completes(request, answer.type()), true);
+                answer -> completes(request, answer.type()));
     }
 
     /**
@@ -129,7 +131,7 @@ final class UpstreamSession implements Session {
     List<Frame> answersDue(int count) throws SQLException {
         int[] left = {count};
         return converse(new ByteBuf[] {Messages.flush(alloc())}, answer -> answer.type() == Messages.ERROR_RESPONSE
-                || (completesAny(answer.type()) && --left[0] == 0), true);
+                || (completesAny(answer.type()) && --left[0] == 0));
     }
 
     private static boolean completesAny(byte answer) {
@@ -175,8 +177,7 @@ final class UpstreamSession implements Session {
         };
     }
 
-    private List<Frame> converse(ByteBuf[] messages, java.util.function.Predicate<Frame> last, boolean refuseCopyIn)
-            throws SQLException {
+    private List<Frame> converse(ByteBuf[] messages, java.util.function.Predicate<Frame> last) throws SQLException {
         if (lost || !upstream.isActive()) {
             lost = true;
             for (ByteBuf m : messages) {
@@ -203,10 +204,10 @@ final class UpstreamSession implements Session {
                 release(frames);
                 throw new PSQLException("the connection to the PostgreSQL server was lost", PSQLState.CONNECTION_FAILURE);
             }
-            if (refuseCopyIn && f.type() == 'G') { // CopyInResponse: the server waits for data nobody sends
+            if (f.type() == 'G') { // CopyInResponse: the server waits for data nobody will send
                 f.release();
                 upstream.writeAndFlush(Messages.copyFail(alloc(),
-                        "COPY FROM STDIN is not supported in a batch with pgtrickle calls"));
+                        "COPY FROM STDIN is not supported next to pgtrickle calls: send it as a statement of its own"));
                 continue;
             }
             frames.add(f);
