@@ -94,5 +94,13 @@ class RefreshModeChoiceTest {
         exec(c, "SELECT pgtrickle.alter_stream_table('al', refresh_mode => 'AUTO', "
                 + "query => 'SELECT region, count(*) AS n FROM orders GROUP BY region')");
         assertThat(value(c, "SELECT reason FROM pgtrickle.explain_refresh_mode('al')")).contains("aggregates");
+        // a new query alone, under the configured AUTO, gets its own reason
+        exec(c, "SELECT pgtrickle.alter_stream_table('al', query => 'SELECT id, amount FROM orders WHERE amount > 1')");
+        assertThat(value(c, "SELECT reason FROM pgtrickle.explain_refresh_mode('al')"))
+                .contains("can be maintained differentially");
+        // a schedule change alone analyses nothing and keeps the reason
+        exec(c, "SELECT pgtrickle.alter_stream_table('al', schedule => '5m')");
+        assertThat(value(c, "SELECT reason FROM pgtrickle.explain_refresh_mode('al')"))
+                .contains("can be maintained differentially");
     }
 }

@@ -104,11 +104,10 @@ class ProxySessionLifetimeTest {
 
     @Test
     void stoppingLetsTransactionsFinishThenEndsEachSessionAtItsBoundary(TestDatabase db) throws Exception {
-        ProxyServer proxy = start(db, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(20));
+        ProxyServer proxy = start(db, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(10));
         int port = proxy.localAddress().getPort();
         try (WireClient idle = login(proxy, db); WireClient busy = login(proxy, db)) {
             assertThat(busy.query("BEGIN; INSERT INTO lifetime VALUES (1)")).isEqualTo('T');
-            long start = System.nanoTime();
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(proxy::close);
 
             assertThat(idle.fatalThenClose()).as("a session waiting outside a transaction ends at once")
@@ -122,9 +121,8 @@ class ProxySessionLifetimeTest {
             assertThat(busy.query("INSERT INTO lifetime VALUES (2)")).as("the open transaction goes on").isEqualTo('T');
             assertThat(busy.query("COMMIT")).isEqualTo('I');
             assertThat(busy.fatalThenClose()).containsEntry('C', "57P01");
-            stopping.get();
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no waiting for the drain timeout")
-                    .isLessThan(Duration.ofSeconds(15));
+            // done once the last session ended, long before the drain timeout of 10 minutes
+            stopping.get(60, java.util.concurrent.TimeUnit.SECONDS);
         } finally {
             proxy.close();
         }

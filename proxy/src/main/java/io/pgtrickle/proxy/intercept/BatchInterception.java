@@ -57,7 +57,7 @@ final class BatchInterception extends InterceptionBase {
     void answer() throws SQLException {
         try {
             boolean ok = true;
-            if (afterUnsynced > 0) { // pgjdbc sends BEGIN, or a pipeline statements, before the first call
+            if (afterUnsynced > 0) { // pgjdbc's BEGIN, or a pipeline's first statements, came before the first call
                 relayed = true;
                 ok = forward(session.answersDue(afterUnsynced));
             }

@@ -3,13 +3,13 @@ package io.pgtrickle.proxy.relay;
 import io.netty.channel.Channel;
 import io.pgtrickle.proxy.ProxySettings;
 import io.pgtrickle.proxy.intercept.Interceptor;
+import io.pgtrickle.proxy.intercept.PreparedCalls;
 import io.pgtrickle.proxy.protocol.Frame;
 import io.pgtrickle.proxy.protocol.FrameRun;
 import io.pgtrickle.proxy.protocol.Messages;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
-import io.pgtrickle.proxy.intercept.PreparedCalls;
 
 /**
  * The state of one client's session through the proxy: its channel, its upstream channel, the
@@ -119,6 +119,18 @@ public final class ProxyConnection {
             return true;
         }
         return false;
+    }
+
+    /**
+     * The server has answered everything relayed to it (the ReadyForQuery is written, not flushed):
+     * held client messages go on now, and a draining session outside a transaction ends.
+     */
+    void serverAnsweredAll() {
+        if (!held.isEmpty()) {
+            client.flush();
+            drainHeld();
+        }
+        endIfDrained();
     }
 
     private void serverReady() {
@@ -273,7 +285,7 @@ public final class ProxyConnection {
                 client.config().setAutoRead(false);
                 return;
             }
-            // messages of this batch already relayed (pgjdbc's BEGIN, say) are synced first by the interception
+            // messages of this batch already relayed (pgjdbc's BEGIN, say) are answered first by the interception
             batchAfterUnsynced = unsynced;
             unsynced = 0;
             batch = new java.util.ArrayList<>();

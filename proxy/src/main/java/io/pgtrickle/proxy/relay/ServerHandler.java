@@ -52,19 +52,14 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         for (int i = 0; i < run.size(); i++) {
             byte type = run.type(i);
             if (type == Messages.ERROR_RESPONSE) {
-                String severity = Messages.fields(run.peek(i)).get('V');
-                fatalRelayed = "FATAL".equals(severity) || "PANIC".equals(severity);
+                fatalRelayed = isFatal(run.peek(i));
             } else if (type == Messages.READY_FOR_QUERY) {
                 answered = c.readyForQuery((char) run.bodyByte(i, 0));
             }
         }
         c.client.write(run.bytes(), c.client.voidPromise());
-        if (answered && !c.held.isEmpty()) {
-            c.client.flush();
-            c.drainHeld();
-        }
         if (answered) {
-            c.endIfDrained();
+            c.serverAnsweredAll();
         }
         if (!c.client.isWritable()) {
             ctx.channel().config().setAutoRead(false);
@@ -83,20 +78,20 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             out = withoutChannelBinding(f);
         }
         if (type == Messages.ERROR_RESPONSE) {
-            String severity = Messages.fields(f).get('V');
-            fatalRelayed = "FATAL".equals(severity) || "PANIC".equals(severity);
+            fatalRelayed = isFatal(f);
         }
         c.client.write(out, c.client.voidPromise());
         if (type == Messages.READY_FOR_QUERY && c.readyForQuery(Messages.readyStatus(f))) {
-            if (!c.held.isEmpty()) {
-                c.client.flush();
-                c.drainHeld();
-            }
-            c.endIfDrained();
+            c.serverAnsweredAll();
         }
         if (!c.client.isWritable()) {
             ctx.channel().config().setAutoRead(false);
         }
+    }
+
+    private static boolean isFatal(Frame error) {
+        String severity = Messages.fields(error).get('V');
+        return "FATAL".equals(severity) || "PANIC".equals(severity);
     }
 
     /**

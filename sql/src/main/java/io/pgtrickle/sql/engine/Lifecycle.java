@@ -103,13 +103,15 @@ final class Lifecycle {
     void alter(AlterStreamTable c) throws SQLException {
         StreamTable st = StreamTableStore.require(session, c.name());
         StreamTableStore.requireOwner(session, st);
-        ModeChoice mode = null;
         if (c.refreshMode() != null) {
             rejectUnavailableMode(c.refreshMode());
-            String query = c.query() != null ? c.query() : st.originalQuery();
-            mode = chooseMode(c.refreshMode(), st.displayName(), query, QueryProbe.analyze(session, query));
         }
-        updateSettings(st, c.schedule(), c.refreshMode(), mode);
+        QueryProbe.Analysis analysis = c.query() == null ? null : QueryProbe.analyze(session, c.query());
+        // a new query under the configured mode has its reason recomputed too
+        RefreshMode requested = c.refreshMode() != null ? c.refreshMode() : analysis != null ? st.refreshMode() : null;
+        ModeChoice mode = requested == null ? null : chooseMode(requested, st.displayName(),
+                c.query() != null ? c.query() : st.originalQuery(), analysis);
+        updateSettings(st, c.schedule(), requested, mode);
         if (c.status() != null) {
             if (c.status() != Status.ACTIVE && c.status() != Status.SUSPENDED) {
                 throw new PgTrickleException(SqlState.INVALID_PARAMETER_VALUE,
@@ -119,8 +121,7 @@ final class Lifecycle {
                     + "consecutive_errors = CASE WHEN ? = 'ACTIVE' THEN 0 ELSE consecutive_errors END "
                     + "WHERE pgt_id = ?", c.status().name(), c.status().name(), st.id());
         }
-        if (c.query() != null) {
-            QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
+        if (analysis != null) {
             if (!analysis.canonicalQuery().equals(st.definingQuery()) || st.status() == Status.ERROR) {
                 migrate(StreamTableStore.byId(session, st.id()), analysis, c.query());
             }
@@ -175,15 +176,16 @@ final class Lifecycle {
 
     /**
      * FULL when asked for; under AUTO the planner says whether the query could be maintained
-     * differentially, and if not, which construct prevents it. Either way the effective mode is FULL
-     * for now, with a WARNING that says why.
+     * differentially, and if not, which construct prevents it (the query is analysed here when
+     * {@code analysis} is null). Either way the effective mode is FULL for now, with a WARNING that says why.
      */
     private ModeChoice chooseMode(RefreshMode requested, String name, String query, QueryProbe.Analysis analysis)
             throws SQLException {
         if (requested == RefreshMode.FULL) {
             return new ModeChoice(RefreshMode.FULL, "FULL was requested");
         }
-        Planner.Analysis plan = Planner.analyze(Casts.parenthesize(query), PlannerCatalog.read(session, analysis.sources()));
+        List<Source> sources = (analysis != null ? analysis : QueryProbe.analyze(session, query)).sources();
+        Planner.Analysis plan = Planner.analyze(Casts.parenthesize(query), PlannerCatalog.read(session, sources));
         String reason = plan instanceof Planner.NotMaintainable n
                 ? "the query cannot be maintained differentially: " + n.reason()
                 : "the query can be maintained differentially, but differential refresh is not available in this "

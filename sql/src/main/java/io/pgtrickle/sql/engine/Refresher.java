@@ -49,7 +49,7 @@ final class Refresher {
         session.update("UPDATE pgtrickle.pgt_refresh_history SET end_time = clock_timestamp(), status = 'COMPLETED', "
                 + "action = ?, rows_inserted = ?, rows_deleted = ? WHERE refresh_id = ?",
                 result.action(), result.inserted(), result.deleted(), historyId);
-        consumeBuffers(session, st);
+        consumeBuffers(session, st, !result.action().equals("NO_DATA"));
         return result;
     }
 
@@ -71,31 +71,12 @@ final class Refresher {
             throw e;
         }
         session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'off', true)");
-        recordOwnChanges(session, st);
         session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, is_populated = true, "
                 + "last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
                 + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
                 + "consecutive_errors = 0, last_error_message = NULL, updated_at = now() WHERE pgt_id = ?",
                 r.get("snapshot"), st.id());
         return new Result("FULL", r.getLong("inserted"), r.getLong("deleted"));
-    }
-
-    /**
-     * The recompute saw this transaction's own changes to the sources, which the frontier cannot cover
-     * (a transaction's xid is never visible in its own snapshot): records, per source, the transaction
-     * and the last of its buffer rows, so that later refreshes do not count them again. Clears the
-     * record when this transaction changed nothing (the new frontier covers the older one's changes).
-     */
-    private static void recordOwnChanges(Session session, StreamTable st) throws SQLException {
-        for (Row b : session.query("SELECT b.source_relid::oid::int8 AS source_relid, b.buffer_table "
-                + "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid "
-                + "WHERE d.pgt_id = ?", st.id())) {
-            session.update("UPDATE pgtrickle.pgt_dependencies d SET applied_xid = own.xid, applied_seq = own.seq "
-                    + "FROM (SELECT pg_catalog.pg_current_xact_id_if_assigned() AS xid, "
-                    + "(SELECT max(c.__pgt_seq) FROM pgtrickle_changes." + quote(b.get("buffer_table")) + " c "
-                    + "WHERE c.__pgt_xid = pg_catalog.pg_current_xact_id_if_assigned()) AS seq) own "
-                    + "WHERE d.pgt_id = ? AND d.source_relid = ?::oid", st.id(), b.getLong("source_relid"));
-        }
     }
 
     /** Errors of the recompute that mean a source no longer fits the defining query or the storage table. */
@@ -184,11 +165,24 @@ final class Refresher {
         return session.queryOne(sql.toString(), params.toArray()).getBoolean("pending");
     }
 
-    /** Deletes buffered changes every reader of the source has applied. */
-    static void consumeBuffers(Session session, StreamTable st) throws SQLException {
-        for (Row b : session.query("SELECT b.source_relid::oid AS source_relid, b.buffer_table FROM pgtrickle.pgt_change_buffers b "
+    /**
+     * After a refresh: when it recomputed ({@code advanced}, a new frontier), records per source the
+     * changes of this transaction itself that it applied, which the frontier cannot cover (a
+     * transaction's xid is never visible in its own snapshot), so that later refreshes do not count them
+     * again; a transaction that changed nothing clears the record (the new frontier covers the older
+     * one's). Then deletes buffered changes every reader of the source has applied.
+     */
+    static void consumeBuffers(Session session, StreamTable st, boolean advanced) throws SQLException {
+        for (Row b : session.query("SELECT b.source_relid::oid::int8 AS source_relid, b.buffer_table FROM pgtrickle.pgt_change_buffers b "
                 + "JOIN pgtrickle.pgt_dependencies d ON d.source_relid = b.source_relid WHERE d.pgt_id = ?", st.id())) {
-            session.update("DELETE FROM pgtrickle_changes." + quote(b.get("buffer_table")) + " c WHERE NOT EXISTS ("
+            String buffer = "pgtrickle_changes." + quote(b.get("buffer_table"));
+            if (advanced) {
+                session.update("UPDATE pgtrickle.pgt_dependencies SET "
+                        + "applied_xid = pg_catalog.pg_current_xact_id_if_assigned(), applied_seq = (SELECT max(c.__pgt_seq) "
+                        + "FROM " + buffer + " c WHERE c.__pgt_xid = pg_catalog.pg_current_xact_id_if_assigned()) "
+                        + "WHERE pgt_id = ? AND source_relid = ?::oid", st.id(), b.getLong("source_relid"));
+            }
+            session.update("DELETE FROM " + buffer + " c WHERE NOT EXISTS ("
                     + "SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "
                     + "WHERE d.source_relid = ?::oid AND (s.frontier IS NULL "
                     + "OR NOT pg_catalog.pg_visible_in_snapshot(c.__pgt_xid, s.frontier)))", b.getLong("source_relid"));
