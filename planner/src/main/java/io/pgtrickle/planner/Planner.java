@@ -36,8 +36,21 @@ public final class Planner {
      *     cast left bare could be read wrong without an error (CALCITE_NOTES.md)
      */
     public static Analysis analyze(String query, PgCatalog catalog) {
+        return analyze(query, query, catalog);
+    }
+
+    /**
+     * As {@link #analyze(String, PgCatalog)}, with Calcite reading {@code parsed}: the query with
+     * operators Calcite does not know replaced by ones it does, of the same length (the engine's
+     * {@code io.pgtrickle.sql.lex.CalciteMask}). Expressions are cut from {@code query} at the positions
+     * Calcite found in {@code parsed}.
+     */
+    public static Analysis analyze(String query, String parsed, PgCatalog catalog) {
+        if (query.length() != parsed.length()) {
+            throw new IllegalArgumentException("the parsed text must be as long as the query");
+        }
         try {
-            return new Maintainable(TreeBuilder.build(new QueryAnalyzer(catalog).analyze(query)));
+            return new Maintainable(TreeBuilder.build(new QueryAnalyzer(catalog).analyze(parsed), query));
         } catch (QueryAnalyzer.NotAnalyzable | TreeBuilder.Unsupported e) {
             return new NotMaintainable(e.getMessage());
         }

@@ -1,9 +1,10 @@
 package io.pgtrickle.it.lifecycle;
 
-import static io.pgtrickle.it.lifecycle.Sql.exec;
-import static io.pgtrickle.it.lifecycle.Sql.rows;
+import static io.pgtrickle.it.harness.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgtrickle.it.harness.Sql;
 import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.sql.Connection;
@@ -48,7 +49,7 @@ class CatalogInstallTest {
         }
         try (Connection c = db.connectPgtrickle()) {
             assertThat(rows(c, "SELECT version FROM pgtrickle.pgt_schema_version ORDER BY version"))
-                    .containsExactly("1", "2");
+                    .containsExactly("1", "2", "3");
             assertThat(rows(c, "SELECT count(*) FROM pgtrickle.pgt_stream_tables")).containsExactly("4");
             assertThat(rows(c, "SELECT count(*) FROM pgtrickle.pgt_change_buffers")).containsExactly("1");
             assertThat(rows(c, "SELECT pgtrickle.version() IS NOT NULL")).containsExactly("t");

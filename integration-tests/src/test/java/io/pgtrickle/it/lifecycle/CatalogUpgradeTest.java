@@ -1,9 +1,10 @@
 package io.pgtrickle.it.lifecycle;
 
-import static io.pgtrickle.it.lifecycle.Sql.exec;
-import static io.pgtrickle.it.lifecycle.Sql.rows;
+import static io.pgtrickle.it.harness.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgtrickle.it.harness.Sql;
 import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import io.pgtrickle.sql.catalog.CatalogInstaller;

@@ -1,8 +1,9 @@
 package io.pgtrickle.it.lifecycle;
 
-import static io.pgtrickle.it.lifecycle.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgtrickle.it.harness.Sql;
 import io.pgtrickle.it.harness.CatalogSnapshot;
 import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;

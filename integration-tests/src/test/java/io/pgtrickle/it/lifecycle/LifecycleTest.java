@@ -1,10 +1,11 @@
 package io.pgtrickle.it.lifecycle;
 
-import static io.pgtrickle.it.lifecycle.Sql.exec;
-import static io.pgtrickle.it.lifecycle.Sql.rows;
-import static io.pgtrickle.it.lifecycle.Sql.value;
+import static io.pgtrickle.it.harness.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.rows;
+import static io.pgtrickle.it.harness.Sql.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgtrickle.it.harness.Sql;
 import io.pgtrickle.it.harness.Oracle;
 import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
@@ -118,10 +119,10 @@ class LifecycleTest {
         assertThat(value(c, "SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'al'")).isEqualTo("ACTIVE");
         try (Statement s = c.createStatement()) {
             s.execute("SELECT pgtrickle.alter_stream_table('al', refresh_mode => 'AUTO')");
-            assertThat((Throwable) s.getWarnings()).as("AUTO falls back to FULL with a WARNING").isNotNull();
+            assertThat((Throwable) s.getWarnings()).as("AUTO chooses DIFFERENTIAL without a warning").isNull();
         }
         assertThat(rows(c, "SELECT * FROM pgtrickle.explain_refresh_mode('al')"))
-                .singleElement().asString().startsWith("AUTO | FULL | ");
+                .singleElement().asString().startsWith("AUTO | DIFFERENTIAL | ");
         exec(c, "SELECT pgtrickle.alter_stream_table('al', query => 'SELECT id FROM src WHERE id < 3')");
         Oracle.assertStreamTableMatches(c, "al", "SELECT id FROM src WHERE id < 3");
     }

@@ -1,9 +1,10 @@
 package io.pgtrickle.it.lifecycle;
 
-import static io.pgtrickle.it.lifecycle.Sql.exec;
-import static io.pgtrickle.it.lifecycle.Sql.value;
+import static io.pgtrickle.it.harness.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgtrickle.it.harness.Sql;
 import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.sql.Connection;
@@ -19,8 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Under AUTO the planner analyses the defining query against the live catalog (through the engine:
  * columns, types and keys read from PostgreSQL, casts parenthesised by the lexer) and the stream table
- * records why it is refreshed FULL: the construct that prevents differential maintenance, or that
- * differential refresh is not available yet. The WARNING says the same; explain_refresh_mode shows it.
+ * either maintains it differentially, or records why it is refreshed FULL: the construct that prevents
+ * differential maintenance. The WARNING says the same; explain_refresh_mode shows it.
  */
 @PgTest
 class RefreshModeChoiceTest {
@@ -60,13 +61,14 @@ class RefreshModeChoiceTest {
         "exprs | SELECT id, coalesce(region, '?') AS r, amount * 2 AS twice, \"Note\" FROM orders",
         "casts | SELECT id, amount::integer AS whole, (amount * 2)::text AS t FROM orders WHERE amount::int > 1",
     })
-    void singleTableQueriesAreFoundMaintainable(String name, String query) throws SQLException {
-        String warning = createAuto(name, query);
-        assertThat(warning).contains("will be refreshed FULL").contains("can be maintained differentially");
+    void singleTableQueriesAreMaintainedDifferentially(String name, String query) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pgtrickle.create_stream_table('" + name + "', $q$" + query + "$q$, '1m', 'AUTO')");
+            assertThat((Throwable) s.getWarnings()).as("no warning when AUTO chooses DIFFERENTIAL").isNull();
+        }
         assertThat(value(c, "SELECT configured || ' | ' || effective || ' | ' || reason "
                 + "FROM pgtrickle.explain_refresh_mode('" + name + "')"))
-                .isEqualTo("AUTO | FULL | the query can be maintained differentially, but differential refresh is not "
-                        + "available in this version of pgtrickle");
+                .isEqualTo("AUTO | DIFFERENTIAL | the query is maintained differentially");
     }
 
     @ParameterizedTest
@@ -90,17 +92,17 @@ class RefreshModeChoiceTest {
         assertThat(value(c, "SELECT reason FROM pgtrickle.explain_refresh_mode('al')")).isEqualTo("FULL was requested");
         exec(c, "SELECT pgtrickle.alter_stream_table('al', refresh_mode => 'AUTO')");
         assertThat(value(c, "SELECT reason FROM pgtrickle.explain_refresh_mode('al')"))
-                .contains("can be maintained differentially");
+                .isEqualTo("the query is maintained differentially");
         exec(c, "SELECT pgtrickle.alter_stream_table('al', refresh_mode => 'AUTO', "
                 + "query => 'SELECT region, count(*) AS n FROM orders GROUP BY region')");
         assertThat(value(c, "SELECT reason FROM pgtrickle.explain_refresh_mode('al')")).contains("aggregates");
         // a new query alone, under the configured AUTO, gets its own reason
         exec(c, "SELECT pgtrickle.alter_stream_table('al', query => 'SELECT id, amount FROM orders WHERE amount > 1')");
-        assertThat(value(c, "SELECT reason FROM pgtrickle.explain_refresh_mode('al')"))
-                .contains("can be maintained differentially");
+        assertThat(value(c, "SELECT effective || ': ' || reason FROM pgtrickle.explain_refresh_mode('al')"))
+                .isEqualTo("DIFFERENTIAL: the query is maintained differentially");
         // a schedule change alone analyses nothing and keeps the reason
         exec(c, "SELECT pgtrickle.alter_stream_table('al', schedule => '5m')");
         assertThat(value(c, "SELECT reason FROM pgtrickle.explain_refresh_mode('al')"))
-                .contains("can be maintained differentially");
+                .isEqualTo("the query is maintained differentially");
     }
 }

@@ -181,7 +181,7 @@ class ProxyExtendedProtocolTest extends ProxyTestBase {
 
     @Test
     void warningsArriveAsSqlWarnings() throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.create_stream_table(?, 'SELECT id FROM src')")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.create_stream_table(?, 'SELECT id, random() AS r FROM src')")) {
             ps.setString(1, "auto_st");
             ps.execute();
             SQLWarning w = ps.getWarnings();

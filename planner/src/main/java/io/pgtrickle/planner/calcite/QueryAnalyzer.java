@@ -101,7 +101,8 @@ public final class QueryAnalyzer {
                 SqlNameMatchers.withCaseSensitive(true), paths, types, config) {
         };
         SqlValidator validator = SqlValidatorUtil.newValidator(OPERATORS, reader, types,
-                SqlValidator.Config.DEFAULT.withConformance(PgConformance.INSTANCE).withIdentifierExpansion(true));
+                SqlValidator.Config.DEFAULT.withConformance(PgConformance.INSTANCE).withIdentifierExpansion(true)
+                        .withLenientOperatorLookup(true));
         SqlNode validated;
         try {
             validated = validator.validate(parse(sql));

@@ -10,19 +10,37 @@ import java.util.List;
  * @param name the relation name
  * @param columns the columns in order (dropped ones left out)
  * @param primaryKey the primary key's column names in key order; empty when there is none
+ * @param oid the relation's oid (names its change buffer in the maintenance SQL); 0 in tests that
+ *     only build trees
  */
-public record PgRelation(String schema, String name, List<PgColumn> columns, List<String> primaryKey) {
+public record PgRelation(String schema, String name, List<PgColumn> columns, List<String> primaryKey, long oid) {
     public PgRelation {
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
     }
 
+    public PgRelation(String schema, String name, List<PgColumn> columns, List<String> primaryKey) {
+        this(schema, name, columns, primaryKey, 0);
+    }
+
+    /** The column of that name. */
+    public PgColumn column(String columnName) {
+        return columns.stream().filter(c -> c.name().equals(columnName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no column " + columnName + " in " + qualifiedName()));
+    }
+
     /** {@code schema.name}, each part quoted only where PostgreSQL needs it. */
     public String qualifiedName() {
+        return qualifiedName(schema, name);
+    }
+
+    /** {@code schema.name} as {@link #qualifiedName()} spells it for a relation of that schema and name. */
+    public static String qualifiedName(String schema, String name) {
         return quote(schema) + "." + quote(name);
     }
 
-    static String quote(String identifier) {
+    /** An identifier quoted only where PostgreSQL needs it (lower-case, not a keyword-like oddity). */
+    public static String quote(String identifier) {
         return identifier.matches("[a-z_][a-z0-9_$]*") ? identifier : '"' + identifier.replace("\"", "\"\"") + '"';
     }
 }

@@ -11,6 +11,7 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.logical.LogicalFilter;
 import org.apache.calcite.rel.logical.LogicalProject;
+import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlKind;
@@ -36,12 +37,13 @@ public final class TreeBuilder {
     private TreeBuilder() {
     }
 
-    public static Operator build(QueryAnalyzer.Analyzed query) throws Unsupported {
+    /** The tree of an analysed query, its expressions cut from {@code text} (the query as the user wrote it). */
+    public static Operator build(QueryAnalyzer.Analyzed query, String text) throws Unsupported {
         if (!(query.parsed() instanceof SqlSelect select)) {
             throw new Unsupported(describeTop(query.parsed()));
         }
-        checkSelect(select);
-        SourceText text = new SourceText(query.sql());
+        String alias = checkSelect(select);
+        SourceText source = new SourceText(text);
         RelNode rel = query.plan();
         if (!(rel instanceof LogicalProject project)) {
             throw new Unsupported(construct(rel));
@@ -49,18 +51,18 @@ public final class TreeBuilder {
         RelNode below = project.getInput();
         String predicate = null;
         if (below instanceof LogicalFilter filter) {
-            predicate = text.cut(select.getWhere().getParserPosition());
+            predicate = source.cut(select.getWhere().getParserPosition());
             below = filter.getInput();
         }
         if (!(below instanceof TableScan scan)) {
             throw new Unsupported(construct(below));
         }
         PgRelation relation = relation(scan.getTable());
-        Operator op = new Scan(relation);
+        Operator op = new Scan(relation, alias);
         if (predicate != null) {
             op = new Filter(op, predicate);
         }
-        return new Project(op, outputs(select, text, relation, project));
+        return new Project(op, outputs(select, source, relation, project));
     }
 
     /** The user's construct behind a plan node the tree cannot take. */
@@ -89,7 +91,8 @@ public final class TreeBuilder {
         };
     }
 
-    private static void checkSelect(SqlSelect select) throws Unsupported {
+    /** Refuses what the tree cannot express; gives the alias of the one relation read, or null. */
+    private static String checkSelect(SqlSelect select) throws Unsupported {
         if (select.isDistinct()) {
             throw new Unsupported("DISTINCT");
         }
@@ -106,12 +109,19 @@ public final class TreeBuilder {
         if (from.getKind() == SqlKind.JOIN) {
             throw new Unsupported("joins");
         }
+        String alias = null;
         if (from.getKind() == SqlKind.AS) {
-            from = ((SqlBasicCall) from).operand(0);
+            SqlBasicCall as = (SqlBasicCall) from;
+            if (as.operandCount() > 2) {
+                throw new Unsupported("column aliases on a table in FROM");
+            }
+            alias = ((SqlIdentifier) as.operand(1)).getSimple();
+            from = as.operand(0);
         }
         if (!(from instanceof SqlIdentifier)) {
             throw new Unsupported("a subquery or function in FROM");
         }
+        return alias;
     }
 
     private static PgRelation relation(RelOptTable table) throws Unsupported {
@@ -142,7 +152,9 @@ public final class TreeBuilder {
         }
         List<Project.Output> out = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            out.add(new Project.Output(names.get(i), expressions.get(i)));
+            String passed = project.getProjects().get(i) instanceof RexInputRef ref
+                    ? relation.columns().get(ref.getIndex()).name() : null;
+            out.add(new Project.Output(names.get(i), expressions.get(i), passed));
         }
         return out;
     }

@@ -19,7 +19,16 @@ public record StreamTable(
         Status status,
         boolean populated,
         String frontier,
-        boolean storageExists) {
+        boolean storageExists,
+        Maintenance maintenance,
+        boolean needsReinit) {
+
+    /**
+     * The stored SQL of a DIFFERENTIAL stream table (catalog version 3): the defining query with the
+     * hidden columns, the delta statement, and the search_path both run with.
+     */
+    public record Maintenance(String populateQuery, String deltaSql, String searchPath) {
+    }
 
     static StreamTable of(Row r) {
         return new StreamTable(
@@ -27,7 +36,10 @@ public record StreamTable(
                 r.get("defining_query"), r.get("original_query"), r.get("schedule"),
                 RefreshMode.valueOf(r.get("refresh_mode")), RefreshMode.valueOf(r.get("effective_refresh_mode")),
                 Status.valueOf(r.get("status")), r.getBoolean("is_populated"), r.get("frontier"),
-                r.getBoolean("storage_exists"));
+                r.getBoolean("storage_exists"),
+                r.get("delta_sql") == null ? null
+                        : new Maintenance(r.get("populate_query"), r.get("delta_sql"), r.get("planned_search_path")),
+                r.getBoolean("needs_reinit"));
     }
 
     /** schema.name, both always quoted: safe to splice into SQL. */

@@ -3,6 +3,8 @@ package io.pgtrickle.sql.engine;
 import static io.pgtrickle.sql.command.Identifiers.quote;
 
 import io.pgtrickle.planner.Planner;
+import io.pgtrickle.planner.maintain.MaintenancePlan;
+import io.pgtrickle.planner.tree.TreeBuilder;
 import io.pgtrickle.sql.catalog.Source;
 import io.pgtrickle.sql.catalog.StreamTable;
 import io.pgtrickle.sql.catalog.StreamTableStore;
@@ -17,6 +19,7 @@ import io.pgtrickle.sql.command.Schedule;
 import io.pgtrickle.sql.command.Status;
 import io.pgtrickle.sql.error.PgTrickleException;
 import io.pgtrickle.sql.error.SqlState;
+import io.pgtrickle.sql.lex.CalciteMask;
 import io.pgtrickle.sql.lex.Casts;
 import io.pgtrickle.sql.session.Row;
 import io.pgtrickle.sql.session.Session;
@@ -34,6 +37,8 @@ import java.util.Set;
 final class Lifecycle {
     private final Session session;
     private final List<Notice> notices;
+    /** Whether the last {@link #settle} changed the storage table's hidden columns or identity index. */
+    private boolean storageChanged;
     /** The stream table whose manual refresh failed during this call, or null. */
     private Long failedRefresh;
 
@@ -67,11 +72,12 @@ final class Lifecycle {
                     "relation \"" + c.name().name() + "\" already exists", "It is not a stream table.", null);
         }
         QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
-        ModeChoice mode = chooseMode(c.refreshMode(), display, c.query(), analysis);
+        ModeChoice mode = chooseMode(c.refreshMode(), display, c.query(), analysis, schema, c.name().name());
         long relid = createStorage(relation, analysis.columns());
         for (Source s : analysis.sources()) {
             Capture.ensure(session, s);
         }
+        mode = settle(mode, c.refreshMode(), display, relation, relid);
         long id = session.queryOne("INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_schema, pgt_name, "
                 + "defining_query, original_query, schedule, freshness_bound, refresh_mode, effective_refresh_mode, "
                 + "refresh_mode_reason, diamond_consistency, diamond_schedule_policy, cdc_mode, append_only) "
@@ -79,6 +85,7 @@ final class Lifecycle {
                 relid, schema, c.name().name(), analysis.canonicalQuery(), c.query(), c.schedule().text(),
                 freshnessSeconds(c.schedule()), c.refreshMode().name(), mode.effective().name(), mode.reason(),
                 c.diamondConsistency(), c.diamondSchedulePolicy(), c.cdcMode(), c.appendOnly()).getLong("pgt_id");
+        storeMaintenance(id, mode);
         StreamTableStore.saveDependencies(session, id, analysis.sources());
         if (c.initialize()) {
             Refresher.refresh(session, StreamTableStore.byId(session, id), Refresher.Initiator.INITIAL);
@@ -89,14 +96,17 @@ final class Lifecycle {
     private void replace(StreamTable st, CreateStreamTable c) throws SQLException {
         StreamTableStore.requireOwner(session, st);
         QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
-        updateSettings(st, c.schedule(), c.refreshMode(), chooseMode(c.refreshMode(), st.displayName(), c.query(), analysis));
+        ModeChoice mode = chooseMode(c.refreshMode(), st.displayName(), c.query(), analysis, st.schema(), st.name());
+        updateSettings(st, c.schedule());
         session.update("UPDATE pgtrickle.pgt_stream_tables SET diamond_consistency = ?, diamond_schedule_policy = ?, "
                 + "cdc_mode = ?, append_only = ? WHERE pgt_id = ?", c.diamondConsistency(), c.diamondSchedulePolicy(),
                 c.cdcMode(), c.appendOnly(), st.id());
         // a stream table in ERROR (say, its source was dropped and made again) is rebuilt even when its
         // query reads the same
         if (!analysis.canonicalQuery().equals(st.definingQuery()) || st.status() == Status.ERROR) {
-            migrate(StreamTableStore.byId(session, st.id()), analysis, c.query());
+            migrate(StreamTableStore.byId(session, st.id()), analysis, c.query(), c.refreshMode(), mode);
+        } else {
+            changeMode(st, c.refreshMode(), mode);
         }
     }
 
@@ -107,11 +117,15 @@ final class Lifecycle {
             rejectUnavailableMode(c.refreshMode());
         }
         QueryProbe.Analysis analysis = c.query() == null ? null : QueryProbe.analyze(session, c.query());
-        // a new query under the configured mode has its reason recomputed too
+        // a new query under the configured mode has its mode and reason recomputed too
         RefreshMode requested = c.refreshMode() != null ? c.refreshMode() : analysis != null ? st.refreshMode() : null;
-        ModeChoice mode = requested == null ? null : chooseMode(requested, st.displayName(),
-                c.query() != null ? c.query() : st.originalQuery(), analysis);
-        updateSettings(st, c.schedule(), requested, mode);
+        ModeChoice mode = null;
+        if (requested != null) {
+            String query = c.query() != null ? c.query() : st.originalQuery();
+            mode = chooseMode(requested, st.displayName(), query,
+                    analysis != null ? analysis : QueryProbe.analyze(session, query), st.schema(), st.name());
+        }
+        updateSettings(st, c.schedule());
         if (c.status() != null) {
             if (c.status() != Status.ACTIVE && c.status() != Status.SUSPENDED) {
                 throw new PgTrickleException(SqlState.INVALID_PARAMETER_VALUE,
@@ -121,10 +135,10 @@ final class Lifecycle {
                     + "consecutive_errors = CASE WHEN ? = 'ACTIVE' THEN 0 ELSE consecutive_errors END "
                     + "WHERE pgt_id = ?", c.status().name(), c.status().name(), st.id());
         }
-        if (analysis != null) {
-            if (!analysis.canonicalQuery().equals(st.definingQuery()) || st.status() == Status.ERROR) {
-                migrate(StreamTableStore.byId(session, st.id()), analysis, c.query());
-            }
+        if (analysis != null && (!analysis.canonicalQuery().equals(st.definingQuery()) || st.status() == Status.ERROR)) {
+            migrate(StreamTableStore.byId(session, st.id()), analysis, c.query(), requested, mode);
+        } else if (mode != null) {
+            changeMode(StreamTableStore.byId(session, st.id()), requested, mode);
         }
     }
 
@@ -161,56 +175,132 @@ final class Lifecycle {
 
     // ---------------------------------------------------------------------------------------------
 
-    /** The refresh mode a stream table gets, and why: FULL until differential maintenance exists. */
-    record ModeChoice(RefreshMode effective, String reason) {
+    /**
+     * The refresh mode a stream table gets, and why; for DIFFERENTIAL the maintenance SQL and the
+     * search_path it runs with.
+     */
+    record ModeChoice(RefreshMode effective, String reason, MaintenancePlan plan, String searchPath) {
+        static ModeChoice full(String reason) {
+            return new ModeChoice(RefreshMode.FULL, reason, null, null);
+        }
     }
 
     /** 0A000 for the modes this version cannot run yet, before anything is done. */
     private static void rejectUnavailableMode(RefreshMode requested) {
-        if (requested == RefreshMode.DIFFERENTIAL || requested == RefreshMode.IMMEDIATE) {
+        if (requested == RefreshMode.IMMEDIATE) {
             throw new PgTrickleException(SqlState.FEATURE_NOT_SUPPORTED,
                     "refresh mode " + requested + " is not supported yet", null,
-                    "Use refresh_mode => 'FULL', or 'AUTO' to switch to differential maintenance when it is available.");
+                    "Use refresh_mode => 'DIFFERENTIAL', 'FULL' or 'AUTO'.");
         }
     }
 
     /**
-     * FULL when asked for; under AUTO the planner says whether the query could be maintained
-     * differentially, and if not, which construct prevents it (the query is analysed here when
-     * {@code analysis} is null). Either way the effective mode is FULL for now, with a WARNING that says why.
+     * FULL when asked for. Otherwise the query is checked for what changes its result by itself
+     * (volatile functions, the clock), the planner analyses it and compiles its maintenance SQL for the
+     * storage table {@code schema.name}. When that fails, DIFFERENTIAL is refused with 0A000 naming the
+     * construct, and AUTO falls back to FULL with a WARNING that says why.
      */
-    private ModeChoice chooseMode(RefreshMode requested, String name, String query, QueryProbe.Analysis analysis)
-            throws SQLException {
+    private ModeChoice chooseMode(RefreshMode requested, String display, String query, QueryProbe.Analysis analysis,
+            String schema, String name) throws SQLException {
         if (requested == RefreshMode.FULL) {
-            return new ModeChoice(RefreshMode.FULL, "FULL was requested");
+            return ModeChoice.full("FULL was requested");
         }
-        List<Source> sources = (analysis != null ? analysis : QueryProbe.analyze(session, query)).sources();
-        Planner.Analysis plan = Planner.analyze(Casts.parenthesize(query), PlannerCatalog.read(session, sources));
-        String reason = plan instanceof Planner.NotMaintainable n
-                ? "the query cannot be maintained differentially: " + n.reason()
-                : "the query can be maintained differentially, but differential refresh is not available in this "
-                        + "version of pgtrickle";
-        notices.add(Notice.warning(SqlState.FEATURE_NOT_SUPPORTED.code(),
-                "stream table " + name + " will be refreshed FULL: " + reason, null));
-        return new ModeChoice(RefreshMode.FULL, reason);
+        String obstacle = Volatility.construct(session, query).map(v -> "it calls " + v
+                + ", whose result changes without any change to the sources").orElse(null);
+        MaintenancePlan plan = null;
+        if (obstacle == null) {
+            String text = Casts.parenthesize(query);
+            Planner.Analysis analysed = Planner.analyze(text, CalciteMask.mask(text),
+                    PlannerCatalog.read(session, analysis.sources()));
+            if (analysed instanceof Planner.NotMaintainable n) {
+                obstacle = n.reason();
+            } else {
+                try {
+                    plan = Differential.compile(session, ((Planner.Maintainable) analysed).tree(), schema, name,
+                            analysis.columns(), analysis.sources());
+                } catch (TreeBuilder.Unsupported e) {
+                    obstacle = e.getMessage();
+                }
+            }
+        }
+        if (plan != null) {
+            return new ModeChoice(RefreshMode.DIFFERENTIAL, "the query is maintained differentially", plan,
+                    Differential.searchPath(session));
+        }
+        return notDifferential(requested, display, "the query cannot be maintained differentially: " + obstacle);
     }
 
-    private void updateSettings(StreamTable st, Schedule schedule, RefreshMode requested, ModeChoice mode)
+    /** 0A000 when DIFFERENTIAL was asked for; FULL with a WARNING under AUTO. */
+    private ModeChoice notDifferential(RefreshMode requested, String display, String reason) {
+        if (requested == RefreshMode.DIFFERENTIAL) {
+            throw new PgTrickleException(SqlState.FEATURE_NOT_SUPPORTED,
+                    "stream table " + display + " cannot be refreshed DIFFERENTIAL: " + reason.replaceFirst(
+                            "^the query cannot be maintained differentially: ", ""), null,
+                    "Use refresh_mode => 'FULL', or 'AUTO' to let pgtrickle choose.");
+        }
+        notices.add(Notice.warning(SqlState.FEATURE_NOT_SUPPORTED.code(),
+                "stream table " + display + " will be refreshed FULL: " + reason, null));
+        return ModeChoice.full(reason);
+    }
+
+    /**
+     * Once the storage table and capture exist: the storage gets the plan's hidden columns (or loses
+     * them for FULL), and PostgreSQL must accept the plan's SQL; if it does not, as for
+     * {@link #notDifferential}. Gives the mode finally chosen.
+     */
+    private ModeChoice settle(ModeChoice mode, RefreshMode requested, String display, String relation, long relid)
             throws SQLException {
+        storageChanged = false;
+        if (mode.plan() != null) {
+            storageChanged = Differential.reconcileStorage(session, relation, relid, mode.plan());
+            java.util.Optional<String> problem = Differential.check(session, mode.plan(), mode.searchPath());
+            if (problem.isPresent()) {
+                mode = notDifferential(requested, display, "the query cannot be maintained differentially: "
+                        + "PostgreSQL refuses the maintenance SQL pgtrickle made for it (" + problem.get() + ")");
+            }
+        }
+        if (mode.plan() == null) {
+            storageChanged |= Differential.reconcileStorage(session, relation, relid, null);
+        }
+        return mode;
+    }
+
+    private void storeMaintenance(long id, ModeChoice mode) throws SQLException {
+        session.update("UPDATE pgtrickle.pgt_stream_tables SET populate_query = ?, delta_sql = ?, "
+                + "planned_search_path = ? WHERE pgt_id = ?", mode.plan() == null ? null : mode.plan().populateQuery(),
+                mode.plan() == null ? null : mode.plan().deltaStatement(), mode.searchPath(), id);
+    }
+
+    /** A new refresh mode (or a new plan for the same query): storage, stored SQL, and the rows if the storage changed. */
+    private void changeMode(StreamTable st, RefreshMode requested, ModeChoice mode) throws SQLException {
+        if (!st.storageExists()) {
+            return; // the next create_or_replace or alter with a query rebuilds it
+        }
+        ModeChoice settled = settle(mode, requested, st.displayName(), st.quotedName(), st.relid());
+        saveMode(st.id(), requested, settled);
+        storeMaintenance(st.id(), settled);
+        if (storageChanged) {
+            Refresher.refresh(session, StreamTableStore.byId(session, st.id()), Refresher.Initiator.INITIAL);
+        }
+    }
+
+    private void updateSettings(StreamTable st, Schedule schedule) throws SQLException {
         if (schedule != null) {
             session.update("UPDATE pgtrickle.pgt_stream_tables SET schedule = ?, "
                     + "freshness_bound = ?::bigint * interval '1 second', updated_at = now() WHERE pgt_id = ?",
                     schedule.text(), freshnessSeconds(schedule), st.id());
         }
-        if (requested != null) {
-            session.update("UPDATE pgtrickle.pgt_stream_tables SET refresh_mode = ?, effective_refresh_mode = ?, "
-                    + "refresh_mode_reason = ?, updated_at = now() WHERE pgt_id = ?",
-                    requested.name(), mode.effective().name(), mode.reason(), st.id());
-        }
+    }
+
+    private void saveMode(long id, RefreshMode requested, ModeChoice mode) throws SQLException {
+        session.update("UPDATE pgtrickle.pgt_stream_tables SET refresh_mode = ?, effective_refresh_mode = ?, "
+                + "refresh_mode_reason = ?, updated_at = now() WHERE pgt_id = ?",
+                requested.name(), mode.effective().name(), mode.reason(), id);
     }
 
     /** Brings a stream table to a new defining query: new sources and capture, storage if the columns differ. */
-    private void migrate(StreamTable st, QueryProbe.Analysis analysis, String originalQuery) throws SQLException {
+    private void migrate(StreamTable st, QueryProbe.Analysis analysis, String originalQuery, RefreshMode requested,
+            ModeChoice mode) throws SQLException {
         rejectCycles(st, analysis.sources());
         long relid = st.relid();
         if (!st.storageExists() || !sameColumns(st, analysis.columns())) {
@@ -232,9 +322,12 @@ final class Lifecycle {
         for (Source s : analysis.sources()) {
             Capture.ensure(session, s);
         }
+        ModeChoice settled = settle(mode, requested, st.displayName(), st.quotedName(), relid);
         session.update("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = ?::oid::regclass, defining_query = ?, "
                 + "original_query = ?, frontier = NULL, is_populated = false, updated_at = now() WHERE pgt_id = ?",
                 relid, analysis.canonicalQuery(), originalQuery, st.id());
+        saveMode(st.id(), requested, settled);
+        storeMaintenance(st.id(), settled);
         StreamTableStore.saveDependencies(session, st.id(), analysis.sources());
         for (long old : oldSources) {
             Capture.removeIfUnused(session, old);
@@ -267,7 +360,7 @@ final class Lifecycle {
     }
 
     private boolean sameColumns(StreamTable st, List<QueryProbe.Column> columns) throws SQLException {
-        return QueryProbe.columns(session, st.relid()).equals(columns);
+        return QueryProbe.storageColumns(session, st.relid()).equals(columns);
     }
 
     private void dropTree(StreamTable st, boolean cascade, Set<Long> dropped) throws SQLException {

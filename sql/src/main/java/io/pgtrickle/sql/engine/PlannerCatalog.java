@@ -61,7 +61,7 @@ final class PlannerCatalog {
         List<PgRelation> relations = new ArrayList<>();
         for (Map.Entry<Long, String[]> e : names.entrySet()) {
             relations.add(new PgRelation(e.getValue()[0], e.getValue()[1], columns.get(e.getKey()),
-                    keys.getOrDefault(e.getKey(), List.of())));
+                    keys.getOrDefault(e.getKey(), List.of()), e.getKey()));
         }
         return new PgCatalog(relations, searchPath);
     }

@@ -93,8 +93,17 @@ final class QueryProbe {
         }
     }
 
+    /** The user columns of a storage table (its hidden {@code __pgt_} columns left out). */
+    static List<Column> storageColumns(Session session, long oid) throws SQLException {
+        return columns(session, oid, true);
+    }
+
     /** The columns of a relation as CREATE TABLE would spell them; 22023 for a reserved name. */
     static List<Column> columns(Session session, long oid) throws SQLException {
+        return columns(session, oid, false);
+    }
+
+    private static List<Column> columns(Session session, long oid, boolean skipHidden) throws SQLException {
         List<Column> out = new ArrayList<>();
         for (Row r : session.query("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) "
                 + "|| CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN ' COLLATE ' "
@@ -104,6 +113,9 @@ final class QueryProbe {
                 + "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
                 + "WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", oid)) {
             String name = r.get("attname");
+            if (name.startsWith("__pgt_") && skipHidden) {
+                continue;
+            }
             if (name.startsWith("__pgt_")) {
                 throw new PgTrickleException(SqlState.INVALID_PARAMETER_VALUE,
                         "column name \"" + name + "\" is reserved", "Names starting with __pgt_ are pgtrickle's own.",

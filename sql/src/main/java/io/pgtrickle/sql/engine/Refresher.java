@@ -4,6 +4,7 @@ import static io.pgtrickle.sql.command.Identifiers.quote;
 
 import io.pgtrickle.sql.catalog.StreamTable;
 import io.pgtrickle.sql.command.Identifiers;
+import io.pgtrickle.sql.command.RefreshMode;
 import io.pgtrickle.sql.error.PgTrickleException;
 import io.pgtrickle.sql.error.SqlState;
 import io.pgtrickle.sql.session.Row;
@@ -24,43 +25,99 @@ final class Refresher {
     /** Who asked for a refresh (pgt_refresh_history.initiated_by). */
     enum Initiator { SCHEDULER, MANUAL, INITIAL }
 
-    /** The result of one refresh. */
-    record Result(String action, long inserted, long deleted) {
+    /** The result of one refresh; {@code reason} says why, when the action was a choice. */
+    record Result(String action, long inserted, long deleted, String reason) {
+        Result(String action, long inserted, long deleted) {
+            this(action, inserted, deleted, null);
+        }
+
+        Result because(String why) {
+            return new Result(action, inserted, deleted, why);
+        }
     }
+
+    /** The setting that bounds, under AUTO, the share of changed rows a DIFFERENTIAL refresh takes on. */
+    static final String MAX_CHANGE_RATIO = "pgtrickle.differential_max_change_ratio";
+    static final double DEFAULT_MAX_CHANGE_RATIO = 0.15;
 
     private Refresher() {
     }
 
+    /**
+     * Refreshes {@code st}, whose catalog row the caller has read {@code FOR UPDATE}
+     * ({@code StreamTableStore}): that row lock is the refresh lock. A refresh that waited for another
+     * one of the same table reads the row as the other committed it in READ COMMITTED (so its frontier
+     * is current), and fails with 40001 in REPEATABLE READ, whose snapshot predates the other's commit.
+     */
     static Result refresh(Session session, StreamTable st, Initiator initiator) throws SQLException {
         requireSources(session, st);
-        session.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgtrickle.refresh'), ?::int)",
-                (int) st.id());
         long historyId = session.queryOne("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, action, status, initiated_by) "
                 + "VALUES (?, 'FULL', 'RUNNING', ?) RETURNING refresh_id", st.id(), initiator.name()).getLong("refresh_id");
         Result result;
-        if (initiator != Initiator.INITIAL && st.populated() && !hasPendingChanges(session, st)) {
+        boolean incremental = initiator != Initiator.INITIAL && st.populated() && !st.needsReinit();
+        if (incremental && !hasPendingChanges(session, st)) {
             result = new Result("NO_DATA", 0, 0);
             session.update("UPDATE pgtrickle.pgt_stream_tables SET last_refresh_at = now(), data_timestamp = now(), "
                     + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
                     + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = ?", st.id());
+        } else if (incremental && st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.maintenance() != null) {
+            String tooMany = st.refreshMode() == RefreshMode.AUTO ? largeChange(session, st) : null;
+            result = tooMany == null ? differential(session, st) : full(session, st).because(tooMany);
         } else {
             result = full(session, st);
         }
         session.update("UPDATE pgtrickle.pgt_refresh_history SET end_time = clock_timestamp(), status = 'COMPLETED', "
-                + "action = ?, rows_inserted = ?, rows_deleted = ? WHERE refresh_id = ?",
-                result.action(), result.inserted(), result.deleted(), historyId);
+                + "action = ?, rows_inserted = ?, rows_deleted = ?, reason = ? WHERE refresh_id = ?",
+                result.action(), result.inserted(), result.deleted(), result.reason(), historyId);
         consumeBuffers(session, st, !result.action().equals("NO_DATA"));
         return result;
     }
 
+    /**
+     * Recomputes the stream table. A DIFFERENTIAL one is filled by its populate query, which adds the
+     * hidden row-identity columns (after the user's, as in the storage table).
+     */
     private static Result full(Session session, StreamTable st) throws SQLException {
+        StreamTable.Maintenance m = st.maintenance();
+        String query = m != null ? m.populateQuery() : st.definingQuery();
+        String sql = "WITH del AS (DELETE FROM " + st.quotedName() + " RETURNING 1), "
+                + "ins AS (INSERT INTO " + st.quotedName() + " SELECT * FROM (\n" + query + "\n) q "
+                + "RETURNING 1) SELECT (SELECT count(*) FROM del) AS deleted, (SELECT count(*) FROM ins) AS inserted, "
+                + "pg_catalog.pg_current_snapshot()::text AS snapshot";
+        Row r = maintain(session, st, sql);
+        session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, is_populated = true, "
+                + "last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
+                + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
+                + "consecutive_errors = 0, last_error_message = NULL, updated_at = now() WHERE pgt_id = ?",
+                r.get("snapshot"), st.id());
+        return new Result("FULL", r.getLong("inserted"), r.getLong("deleted"));
+    }
+
+    /**
+     * Applies the changes since the frontier with the stored delta statement (one statement: one
+     * snapshot for the window, the source rows and the new frontier). An updated row counts as one
+     * deleted and one inserted, as capture records an UPDATE.
+     */
+    private static Result differential(Session session, StreamTable st) throws SQLException {
+        Row r = maintain(session, st, st.maintenance().deltaSql());
+        session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, "
+                + "last_refresh_at = now(), data_timestamp = now(), "
+                + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
+                + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = ?", r.get("snapshot"), st.id());
+        long updated = r.getLong("updated");
+        return new Result("DIFFERENTIAL", r.getLong("inserted") + updated, r.getLong("deleted") + updated);
+    }
+
+    /**
+     * Runs one maintenance statement on the storage table: its guard open, under the search_path the
+     * stream table was planned with (DIFFERENTIAL), with a source that no longer fits reported as such.
+     */
+    private static Row maintain(Session session, StreamTable st, String sql) throws SQLException {
         session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'on', true)");
         Row r;
         try {
-            r = session.queryOne("WITH del AS (DELETE FROM " + st.quotedName() + " RETURNING 1), "
-                    + "ins AS (INSERT INTO " + st.quotedName() + " SELECT * FROM (\n" + st.definingQuery() + "\n) q "
-                    + "RETURNING 1) SELECT (SELECT count(*) FROM del) AS deleted, (SELECT count(*) FROM ins) AS inserted, "
-                    + "pg_catalog.pg_current_snapshot()::text AS snapshot");
+            r = st.maintenance() == null ? session.queryOne(sql)
+                    : Differential.withSearchPath(session, st.maintenance().searchPath(), () -> session.queryOne(sql));
         } catch (SQLException e) {
             if (INCOMPATIBLE.contains(e.getSQLState())) {
                 throw new PgTrickleException(SqlState.INVALID_OBJECT_DEFINITION,
@@ -71,12 +128,7 @@ final class Refresher {
             throw e;
         }
         session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'off', true)");
-        session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, is_populated = true, "
-                + "last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
-                + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
-                + "consecutive_errors = 0, last_error_message = NULL, updated_at = now() WHERE pgt_id = ?",
-                r.get("snapshot"), st.id());
-        return new Result("FULL", r.getLong("inserted"), r.getLong("deleted"));
+        return r;
     }
 
     /** Errors of the recompute that mean a source no longer fits the defining query or the storage table. */
@@ -86,7 +138,7 @@ final class Refresher {
             "42883", // undefined_function (an operator or function for a changed type)
             "42P10"); // invalid_column_reference
 
-    private static String serverMessage(SQLException e) {
+    static String serverMessage(SQLException e) {
         return e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
                 ? p.getServerErrorMessage().getMessage() : e.getMessage();
     }
@@ -131,6 +183,54 @@ final class Refresher {
     }
 
     /**
+     * Under AUTO: why this refresh should recompute rather than apply the changes, or null. It should
+     * when the window holds more change rows than {@value #MAX_CHANGE_RATIO} (default 0.15) times the
+     * rows of the sources, as PostgreSQL's statistics estimate them (a source never analysed has no
+     * estimate: then the changes are applied). Counting stops at the bound.
+     */
+    private static String largeChange(Session session, StreamTable st) throws SQLException {
+        Row r = session.queryOne("SELECT pg_catalog.current_setting(?, true) AS ratio, "
+                + "(SELECT sum(c.reltuples)::float8 FROM pgtrickle.pgt_dependencies d JOIN pg_catalog.pg_class c "
+                + "ON c.oid = d.source_relid WHERE d.pgt_id = ?) AS size, "
+                + "(SELECT bool_or(c.reltuples < 0) FROM pgtrickle.pgt_dependencies d JOIN pg_catalog.pg_class c "
+                + "ON c.oid = d.source_relid WHERE d.pgt_id = ?) AS unknown", MAX_CHANGE_RATIO, st.id(), st.id());
+        double ratio = maxChangeRatio(r.get("ratio"));
+        if (r.get("size") == null || r.getBoolean("unknown")) {
+            return null;
+        }
+        double size = Double.parseDouble(r.get("size"));
+        long bound = (long) Math.floor(ratio * size);
+        long changes = pendingChanges(session, st, bound + 1);
+        if (changes <= bound) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "more than %d changed rows against about %.0f source rows "
+                + "(%s = %s): recomputed", bound, size, MAX_CHANGE_RATIO, ratio);
+    }
+
+    static double maxChangeRatio(String setting) {
+        if (setting == null || setting.isBlank()) {
+            return DEFAULT_MAX_CHANGE_RATIO;
+        }
+        try {
+            double ratio = Double.parseDouble(setting.strip());
+            if (ratio >= 0 && !Double.isNaN(ratio)) {
+                return ratio;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new PgTrickleException(SqlState.INVALID_PARAMETER_VALUE, "invalid value for " + MAX_CHANGE_RATIO
+                + ": \"" + setting + "\"", null, "Set it to a share of the source's rows, such as 0.15; "
+                + "a large number (1e9) never recomputes.");
+    }
+
+    /** The change rows in the window of every source, counted up to {@code limit}. */
+    private static long pendingChanges(Session session, StreamTable st, long limit) throws SQLException {
+        return countWindow(session, st, windowSources(session, st), limit);
+    }
+
+    /**
      * True unless every source is captured and no captured change is newer than the frontier.
      * Changes of the calling transaction itself count (they are not in any earlier snapshot).
      */
@@ -138,31 +238,36 @@ final class Refresher {
         if (st.frontier() == null) {
             return true;
         }
-        List<Row> sources = session.query("SELECT b.buffer_table, d.applied_xid::text AS applied_xid, d.applied_seq "
-                + "FROM pgtrickle.pgt_dependencies d "
-                + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = ?", st.id());
+        List<Row> sources = windowSources(session, st);
         if (sources.isEmpty()) {
             return false; // a query over no relation (SELECT 1) never changes
         }
-        StringBuilder sql = new StringBuilder("SELECT EXISTS (");
-        List<Object> params = new java.util.ArrayList<>();
-        for (int i = 0; i < sources.size(); i++) {
-            String buffer = sources.get(i).get("buffer_table");
-            if (buffer == null) {
-                return true; // a source without capture (materialized view, foreign table): always recompute
-            }
-            if (i > 0) {
-                sql.append(" UNION ALL ");
-            }
-            sql.append("SELECT 1 FROM pgtrickle_changes.").append(quote(buffer))
-                    .append(" b WHERE NOT pg_catalog.pg_visible_in_snapshot(b.__pgt_xid, ?::pg_snapshot)")
-                    .append(" AND NOT (b.__pgt_xid IS NOT DISTINCT FROM ?::xid8 AND b.__pgt_seq <= ?::bigint)");
-            params.add(st.frontier());
-            params.add(sources.get(i).get("applied_xid"));
-            params.add(sources.get(i).get("applied_seq"));
+        if (sources.stream().anyMatch(r -> r.get("buffer_table") == null)) {
+            return true; // a source without capture (materialized view, foreign table): always recompute
         }
-        sql.append(") AS pending");
-        return session.queryOne(sql.toString(), params.toArray()).getBoolean("pending");
+        return countWindow(session, st, sources, 1) > 0;
+    }
+
+    /** Each source's buffer (null when not captured) and the record of this transaction's own applied changes. */
+    private static List<Row> windowSources(Session session, StreamTable st) throws SQLException {
+        return session.query("SELECT b.buffer_table, d.applied_xid::text AS applied_xid, d.applied_seq "
+                + "FROM pgtrickle.pgt_dependencies d "
+                + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = ?", st.id());
+    }
+
+    /** Buffer rows in the window (decision c of docs/architecture.md), over all captured sources, up to {@code limit}. */
+    private static long countWindow(Session session, StreamTable st, List<Row> sources, long limit) throws SQLException {
+        long total = 0;
+        for (Row s : sources) {
+            if (s.get("buffer_table") == null || total >= limit) {
+                continue;
+            }
+            total += session.queryOne("SELECT count(*) AS n FROM (SELECT 1 FROM pgtrickle_changes." + quote(s.get("buffer_table"))
+                    + " b WHERE NOT pg_catalog.pg_visible_in_snapshot(b.__pgt_xid, ?::pg_snapshot)"
+                    + " AND NOT (b.__pgt_xid IS NOT DISTINCT FROM ?::xid8 AND b.__pgt_seq <= ?::bigint) LIMIT ?) w",
+                    st.frontier(), s.get("applied_xid"), s.get("applied_seq"), limit - total).getLong("n");
+        }
+        return total;
     }
 
     /**

@@ -21,26 +21,44 @@ public final class JdbcSession implements Session {
 
     @Override
     public List<Row> query(String sql, Object... params) throws SQLException {
-        try (PreparedStatement ps = prepare(sql, params); ResultSet rs = ps.executeQuery()) {
-            ResultSetMetaData md = rs.getMetaData();
-            List<String> columns = new ArrayList<>();
-            for (int i = 1; i <= md.getColumnCount(); i++) {
-                columns.add(md.getColumnLabel(i));
-            }
-            List<List<String>> values = new ArrayList<>();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>(columns.size());
-                for (int i = 1; i <= columns.size(); i++) {
-                    row.add(rs.getString(i));
+        if (params.length == 0) {
+            try (Statement st = connection.createStatement()) {
+                st.setEscapeProcessing(false);
+                try (ResultSet rs = st.executeQuery(sql)) {
+                    return rows(rs);
                 }
-                values.add(row);
             }
-            return Row.all(columns, values);
         }
+        try (PreparedStatement ps = prepare(sql, params); ResultSet rs = ps.executeQuery()) {
+            return rows(rs);
+        }
+    }
+
+    private static List<Row> rows(ResultSet rs) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        List<String> columns = new ArrayList<>();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            columns.add(md.getColumnLabel(i));
+        }
+        List<List<String>> values = new ArrayList<>();
+        while (rs.next()) {
+            List<String> row = new ArrayList<>(columns.size());
+            for (int i = 1; i <= columns.size(); i++) {
+                row.add(rs.getString(i));
+            }
+            values.add(row);
+        }
+        return Row.all(columns, values);
     }
 
     @Override
     public long update(String sql, Object... params) throws SQLException {
+        if (params.length == 0) {
+            try (Statement st = connection.createStatement()) {
+                st.setEscapeProcessing(false);
+                return st.executeLargeUpdate(sql);
+            }
+        }
         try (PreparedStatement ps = prepare(sql, params)) {
             return ps.executeLargeUpdate();
         }

@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * The engine's view of a PostgreSQL session: the caller's own connection, so everything runs as
  * the calling user and inside the caller's transaction (DESIGN §1). Parameters are written
- * {@code ?} and bound as text (or typed Java values: String, Long, Integer, Boolean, null).
+ * {@code ?} and bound as text (or typed Java values: String, Long, Integer, Boolean, null); a statement
+ * without parameters is sent as it is, so a {@code ?} in it is PostgreSQL's operator (jsonb's key test in
+ * a user's query), not a placeholder.
  * Server errors surface as SQLException with the server's SQLSTATE.
  */
 public interface Session {

@@ -1,4 +1,4 @@
-package io.pgtrickle.it.lifecycle;
+package io.pgtrickle.it.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -10,13 +10,13 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Small helpers for the lifecycle tests: run SQL, read rows as text, expect a SQLSTATE. */
-final class Sql {
+/** Small helpers for tests: run SQL, read rows as text, expect a SQLSTATE. */
+public final class Sql {
     private Sql() {
     }
 
     /** Runs each statement on its own. */
-    static void exec(Connection c, String... statements) throws SQLException {
+    public static void exec(Connection c, String... statements) throws SQLException {
         try (Statement st = c.createStatement()) {
             for (String s : statements) {
                 st.execute(s);
@@ -25,7 +25,7 @@ final class Sql {
     }
 
     /** The rows of a query, each as its columns joined by " | " (as psql prints them). */
-    static List<String> rows(Connection c, String query) throws SQLException {
+    public static List<String> rows(Connection c, String query) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
             int n = rs.getMetaData().getColumnCount();
@@ -41,14 +41,14 @@ final class Sql {
     }
 
     /** The single value of a query. */
-    static String value(Connection c, String query) throws SQLException {
+    public static String value(Connection c, String query) throws SQLException {
         List<String> rows = rows(c, query);
         assertThat(rows).hasSize(1);
         return rows.get(0);
     }
 
     /** Runs the statement, expects it to fail with this SQLSTATE, and returns the exception. */
-    static SQLException fails(Connection c, String sqlState, String statement) {
+    public static SQLException fails(Connection c, String sqlState, String statement) {
         SQLException e = catchThrowableOfType(SQLException.class, () -> exec(c, statement));
         assertThat((Throwable) e).as("expected SQLSTATE %s from: %s", sqlState, statement).isNotNull();
         assertThat(e.getSQLState()).as("SQLSTATE of %s (message: %s)", statement, e.getMessage()).isEqualTo(sqlState);
