@@ -31,10 +31,10 @@ class GoldenMaintenanceTest {
         }
         try {
             MaintenancePlan plan = DeltaSql.plan(((Planner.Maintainable) a).tree(),
-                    new Target("public", "st", null, true, buffers));
+                    new Target("public", "st", null, true, true, buffers));
             StringBuilder out = new StringBuilder("hidden columns:");
             plan.hiddenColumns().forEach(c -> out.append(' ').append(c.name()).append(' ').append(c.type()).append(';'));
-            out.append("\nrow identity: ").append(String.join(", ", plan.keyColumns()));
+            out.append(plan.uniqueIndex() ? "\nrow identity: " : "\nindex: ").append(String.join(", ", plan.indexColumns()));
             return out.append("\n--- populate\n").append(plan.populateQuery())
                     .append("\n--- delta\n").append(plan.deltaStatement()).toString();
         } catch (TreeBuilder.Unsupported e) {

@@ -183,17 +183,52 @@ class DifferentialScanTest {
                 + "FROM pgtrickle.get_refresh_history('counts', 1)")).isEqualTo(expected);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT kind, n FROM keyless", "SELECT k.kind FROM keyless k WHERE k.n > 0",
+        "SELECT n * 2 AS twice, coalesce(kind, '?') AS kind FROM keyless WHERE kind IS DISTINCT FROM 'z'"})
+    void keylessSourcesWithDuplicates(String query) throws SQLException {
+        create("kl", query, "AUTO");
+        assertThat(value(c, "SELECT effective FROM pgtrickle.explain_refresh_mode('kl')")).isEqualTo("DIFFERENTIAL");
+        exec(c, "INSERT INTO keyless VALUES ('a', 1), ('b', 2), ('b', 2), (NULL, NULL), (NULL, NULL), ('a', -1)");
+        refreshAndCheck("kl", query);
+        exec(c, "DELETE FROM keyless WHERE ctid = (SELECT ctid FROM keyless WHERE kind = 'a' AND n = 1 LIMIT 1)");
+        refreshAndCheck("kl", query); // one copy of ('a', 1) goes, the other stays
+        exec(c, "UPDATE keyless SET n = 2 WHERE kind = 'a'", "UPDATE keyless SET kind = 'b' WHERE kind IS NULL");
+        refreshAndCheck("kl", query); // copies appear and merge
+        exec(c, "INSERT INTO keyless VALUES ('c', 3)", "DELETE FROM keyless WHERE kind = 'c'", // nets to nothing
+                "INSERT INTO keyless SELECT 'd', g % 3 FROM generate_series(1, 30) g");
+        refreshAndCheck("kl", query);
+        exec(c, "TRUNCATE keyless", "INSERT INTO keyless VALUES ('e', 5), ('e', 5)");
+        refreshAndCheck("kl", query);
+        exec(c, "DELETE FROM keyless");
+        refreshAndCheck("kl", query);
+    }
+
     @Test
-    void keylessSourcesAreRefusedForDifferentialAndFullUnderAuto() throws SQLException {
+    void aKeylessStreamTableThatDriftedIsRecomputed() throws SQLException {
+        String query = "SELECT kind, n FROM keyless";
+        create("drift", query, "DIFFERENTIAL");
+        exec(c, "BEGIN", "SET LOCAL pgtrickle.maintenance = on", "DELETE FROM drift", "COMMIT"); // tampered with
+        exec(c, "DELETE FROM keyless WHERE ctid = (SELECT ctid FROM keyless LIMIT 1)");
+        refreshAndCheck("drift", query, "FULL");
+        assertThat(value(c, "SELECT reason FROM pgtrickle.get_refresh_history('drift', 1)"))
+                .isEqualTo("1 rows to delete were not in the stream table: recomputed");
+        exec(c, "INSERT INTO keyless VALUES ('x', 9)");
+        refreshAndCheck("drift", query);
+    }
+
+    @Test
+    void keylessWithAColumnThatCannotBeHashedIsRefused() throws SQLException {
+        exec(c, "ALTER TABLE keyless ADD COLUMN doc json");
         SQLException e = fails(c, "0A000",
-                "SELECT pgtrickle.create_stream_table('kl', 'SELECT kind, n FROM keyless', '1m', 'DIFFERENTIAL')");
-        assertThat(e.getMessage()).contains("without a primary key");
-        assertThat(rows(c, "SELECT 1 FROM pg_class WHERE relname = 'kl'")).isEmpty();
+                "SELECT pgtrickle.create_stream_table('kj', 'SELECT kind, doc FROM keyless', '1m', 'DIFFERENTIAL')");
+        assertThat(e.getMessage()).contains("without a primary key").contains("no equality or hashing");
+        assertThat(rows(c, "SELECT 1 FROM pg_class WHERE relname = 'kj'")).isEmpty();
         try (Statement s = c.createStatement()) {
-            s.execute("SELECT pgtrickle.create_stream_table('kl', 'SELECT kind, n FROM keyless', '1m', 'AUTO')");
+            s.execute("SELECT pgtrickle.create_stream_table('kj', 'SELECT kind, doc FROM keyless', '1m', 'AUTO')");
             assertThat(s.getWarnings().getMessage()).contains("will be refreshed FULL").contains("without a primary key");
         }
-        assertThat(value(c, "SELECT effective FROM pgtrickle.explain_refresh_mode('kl')")).isEqualTo("FULL");
+        assertThat(value(c, "SELECT effective FROM pgtrickle.explain_refresh_mode('kj')")).isEqualTo("FULL");
     }
 
     @ParameterizedTest

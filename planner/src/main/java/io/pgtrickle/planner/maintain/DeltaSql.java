@@ -46,10 +46,6 @@ public final class DeltaSql {
             throw new Unsupported("a query shape without a delta rule yet (" + below.describe() + ")");
         }
         PgRelation relation = scan.relation();
-        if (relation.primaryKey().isEmpty()) {
-            throw new Unsupported("a source without a primary key (" + relation.qualifiedName()
-                    + "): differential maintenance of keyless tables is not available yet");
-        }
         String buffer = target.buffers().get(relation.qualifiedName());
         if (buffer == null) {
             throw new Unsupported("a source without change capture (" + relation.qualifiedName() + ")");
@@ -59,7 +55,33 @@ public final class DeltaSql {
         if (columns.size() != project.outputs().size()) {
             throw new Unsupported("a select list whose columns the planner cannot match to the stream table's");
         }
+        if (relation.primaryKey().isEmpty()) {
+            if (!target.hashableRows()) {
+                throw new Unsupported("a source without a primary key (" + relation.qualifiedName() + ") and a result "
+                        + "column whose type has no equality or hashing (json, xml, geometric types)");
+            }
+            return new KeylessDelta(target, scan, predicate, project.outputs(), columns, buffer).compile();
+        }
         return new Compiler(target, scan, predicate, project.outputs(), columns, buffer).compile();
+    }
+
+    /**
+     * The window of one source's buffer for the stream table {@code storage}: changes committed since the
+     * frontier, and this transaction's own not yet applied (decision c of docs/architecture.md).
+     */
+    static String window(String storage, PgRelation relation, String buffer, String columns) {
+        return "WITH __pgt_window AS (\n"
+                + "    -- changes committed since the frontier, and this transaction's own not yet applied\n"
+                + "    SELECT c.__pgt_op, " + columns + "\n"
+                + "    FROM pgtrickle_changes." + ident(buffer) + " c,\n"
+                + "         pgtrickle.pgt_stream_tables s,\n"
+                + "         pgtrickle.pgt_dependencies d\n"
+                + "    WHERE s.pgt_relid = " + literal(storage) + "::regclass AND d.pgt_id = s.pgt_id\n"
+                + "      AND d.source_relid = " + literal(ident(relation.schema()) + "." + ident(relation.name()))
+                + "::regclass\n"
+                + "      AND NOT pg_catalog.pg_visible_in_snapshot(c.__pgt_xid, s.frontier)\n"
+                + "      AND NOT (c.__pgt_xid IS NOT DISTINCT FROM d.applied_xid AND c.__pgt_seq <= d.applied_seq)\n"
+                + "),\n";
     }
 
     /** Quotes an identifier, always: generated SQL never depends on which words are reserved. */
@@ -118,7 +140,7 @@ public final class DeltaSql {
         }
 
         MaintenancePlan compile() {
-            return new MaintenancePlan(hidden, keyColumns, populate(), delta());
+            return new MaintenancePlan(hidden, keyColumns, true, populate(), delta());
         }
 
         private String storage() {
@@ -172,19 +194,7 @@ public final class DeltaSql {
                 storedKeys.add(storageKey.get(i));
             }
             StringBuilder sql = new StringBuilder();
-            sql.append("WITH __pgt_window AS (\n")
-                    .append("    -- changes committed since the frontier, and this transaction's own not yet applied\n")
-                    .append("    SELECT c.__pgt_op, ").append(bufferKeys).append('\n')
-                    .append("    FROM pgtrickle_changes.").append(ident(buffer)).append(" c,\n")
-                    .append("         pgtrickle.pgt_stream_tables s,\n")
-                    .append("         pgtrickle.pgt_dependencies d\n")
-                    .append("    WHERE s.pgt_relid = ").append(literal(st)).append("::regclass AND d.pgt_id = s.pgt_id\n")
-                    .append("      AND d.source_relid = ")
-                    .append(literal(ident(scan.relation().schema()) + "." + ident(scan.relation().name())))
-                    .append("::regclass\n")
-                    .append("      AND NOT pg_catalog.pg_visible_in_snapshot(c.__pgt_xid, s.frontier)\n")
-                    .append("      AND NOT (c.__pgt_xid IS NOT DISTINCT FROM d.applied_xid AND c.__pgt_seq <= d.applied_seq)\n")
-                    .append("),\n")
+            sql.append(window(st, scan.relation(), buffer, bufferKeys.toString()))
                     .append("__pgt_keys AS (\n")
                     .append("    -- the keys to recompute: every changed one; after a TRUNCATE, every stored one too\n")
                     .append("    SELECT ").append(windowKeys).append(" FROM __pgt_window WHERE __pgt_op <> 'T'\n")
@@ -233,6 +243,7 @@ public final class DeltaSql {
                     .append("       ").append(columns.isEmpty() ? "0::bigint" : "(SELECT count(*) FROM __pgt_upd)")
                     .append(" AS updated,\n")
                     .append("       (SELECT count(*) FROM __pgt_del) AS deleted,\n")
+                    .append("       0::bigint AS missing,\n")
                     .append("       pg_catalog.pg_current_snapshot()::text AS snapshot");
             return sql.toString();
         }

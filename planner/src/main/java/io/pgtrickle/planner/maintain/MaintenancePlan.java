@@ -7,14 +7,19 @@ import java.util.List;
  * query that fills the storage from scratch, and the one statement that applies a refresh window.
  *
  * @param hiddenColumns the {@code __pgt_} columns after the user's, with their types
- * @param keyColumns the storage columns (user or hidden) that are the row identity, to carry a unique index
  * @param populateQuery the defining query with the hidden columns added: what a FULL refresh inserts
  *     (its columns are the user's, then the hidden ones)
+ * @param indexColumns the storage columns (user or hidden) the refresh finds rows by, to carry an index:
+ *     the row identity (unique), or for a source without a primary key {@code __pgt_row_hash} (not unique)
+ * @param uniqueIndex whether that index is unique
  * @param deltaStatement one statement that applies every change in the window to the storage table and
- *     answers one row: {@code inserted}, {@code updated}, {@code deleted} and {@code snapshot} (the
- *     statement's {@code pg_current_snapshot()}, the new frontier)
+ *     answers one row: {@code inserted}, {@code updated}, {@code deleted}, {@code missing} (rows to
+ *     delete that were not found in the storage: the storage had drifted, and the caller must undo the
+ *     statement and recompute) and {@code snapshot} (the statement's {@code pg_current_snapshot()}, the
+ *     new frontier)
  */
-public record MaintenancePlan(List<Column> hiddenColumns, List<String> keyColumns, String populateQuery, String deltaStatement) {
+public record MaintenancePlan(List<Column> hiddenColumns, List<String> indexColumns, boolean uniqueIndex,
+        String populateQuery, String deltaStatement) {
 
     /** A hidden column. */
     public record Column(String name, String type) {
@@ -22,6 +27,6 @@ public record MaintenancePlan(List<Column> hiddenColumns, List<String> keyColumn
 
     public MaintenancePlan {
         hiddenColumns = List.copyOf(hiddenColumns);
-        keyColumns = List.copyOf(keyColumns);
+        indexColumns = List.copyOf(indexColumns);
     }
 }

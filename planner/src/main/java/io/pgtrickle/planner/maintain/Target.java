@@ -14,11 +14,13 @@ import java.util.Map;
  *     the planner derived (tests)
  * @param compareRows whether every user column's type has an equality operator, so an update that
  *     changes nothing can be left out (json, xml and geometric types have none)
+ * @param hashableRows whether every user column's type also has an extended hash function, so rows
+ *     can be found by a hash of their values (needed for a source without a primary key)
  * @param buffers the change buffer table (in {@code pgtrickle_changes}) of each source, by the
  *     source's qualified name ({@code PgRelation.qualifiedName()})
  */
 public record Target(String storageSchema, String storageName, List<String> columns,
-        boolean compareRows, Map<String, String> buffers) {
+        boolean compareRows, boolean hashableRows, Map<String, String> buffers) {
 
     public Target {
         columns = columns == null ? null : List.copyOf(columns);

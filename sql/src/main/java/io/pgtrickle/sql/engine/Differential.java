@@ -43,15 +43,18 @@ final class Differential {
             }
         }
         return DeltaSql.plan(tree, new Target(schema, name, columns.stream().map(QueryProbe.Column::name).toList(),
-                comparable(session, columns), buffers));
+                accepts(session, columns, "%1$s IS DISTINCT FROM %1$s"),
+                accepts(session, columns, "pg_catalog.hash_record_extended(%1$s, 0)"), buffers));
     }
 
     /**
-     * Whether rows of these column types can be compared with {@code IS DISTINCT FROM} (every type has
-     * an equality operator; json, xml and the geometric types do not). PostgreSQL decides: the comparison
-     * is tried on NULLs, in a savepoint.
+     * Whether PostgreSQL accepts {@code expression} (a format with the row as {@code %1$s}) over a row of
+     * these column types: {@code IS DISTINCT FROM} needs an equality operator for every type, a row hash
+     * an extended hash function (json, xml and the geometric types have neither). Tried on NULLs, in a
+     * savepoint.
      */
-    private static boolean comparable(Session session, List<QueryProbe.Column> columns) throws SQLException {
+    private static boolean accepts(Session session, List<QueryProbe.Column> columns, String expression)
+            throws SQLException {
         if (columns.isEmpty()) {
             return true;
         }
@@ -62,7 +65,7 @@ final class Differential {
         row.append(')');
         session.script("SAVEPOINT pgtrickle_compare");
         try {
-            session.query("SELECT " + row + " IS DISTINCT FROM " + row + " AS d");
+            session.query("SELECT " + String.format(expression, row) + " AS d");
             session.script("RELEASE SAVEPOINT pgtrickle_compare");
             return true;
         } catch (SQLException e) {
@@ -80,7 +83,7 @@ final class Differential {
         return schemas.isEmpty() ? "pg_catalog" : String.join(", ", schemas);
     }
 
-    /** The comment that marks the unique index pgtrickle keeps on a storage table's row identity. */
+    /** The comment that marks the index pgtrickle keeps on a storage table's row identity or row hash. */
     private static final String IDENTITY_INDEX = "pgtrickle row identity";
 
     /**
@@ -112,9 +115,11 @@ final class Differential {
             ddl.append(wanted.isEmpty() ? "" : ";\n");
         }
         // the identity index: pgtrickle's own, found by its comment; columns compared by name
-        String wantedKey = plan == null ? null : String.join(",", plan.keyColumns());
+        String wantedKey = plan == null ? null
+                : (plan.uniqueIndex() ? "unique " : "") + String.join(",", plan.indexColumns());
         boolean haveIndex = false;
-        for (Row r : session.query("SELECT i.indexrelid::regclass::text AS index, (SELECT string_agg(a.attname, ',' "
+        for (Row r : session.query("SELECT i.indexrelid::regclass::text AS index, "
+                + "CASE WHEN i.indisunique THEN 'unique ' ELSE '' END || (SELECT string_agg(a.attname, ',' "
                 + "ORDER BY k.ord) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord) JOIN pg_catalog.pg_attribute a "
                 + "ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS cols FROM pg_catalog.pg_index i "
                 + "WHERE i.indrelid = ?::oid AND pg_catalog.obj_description(i.indexrelid, 'pg_class') = ?",
@@ -126,9 +131,9 @@ final class Differential {
             }
         }
         if (plan != null && !haveIndex) {
-            ddl.append("CREATE UNIQUE INDEX ON ").append(relation).append(" (");
-            for (int i = 0; i < plan.keyColumns().size(); i++) {
-                ddl.append(i == 0 ? "" : ", ").append(quote(plan.keyColumns().get(i)));
+            ddl.append(plan.uniqueIndex() ? "CREATE UNIQUE INDEX ON " : "CREATE INDEX ON ").append(relation).append(" (");
+            for (int i = 0; i < plan.indexColumns().size(); i++) {
+                ddl.append(i == 0 ? "" : ", ").append(quote(plan.indexColumns().get(i)));
             }
             ddl.append(");\n");
         }
@@ -138,7 +143,7 @@ final class Differential {
         session.script(ddl.toString());
         if (plan != null && !haveIndex) {
             String index = session.queryOne("SELECT i.indexrelid::regclass::text AS index FROM pg_catalog.pg_index i "
-                    + "WHERE i.indrelid = ?::oid AND i.indisunique AND pg_catalog.obj_description(i.indexrelid, 'pg_class') "
+                    + "WHERE i.indrelid = ?::oid AND pg_catalog.obj_description(i.indexrelid, 'pg_class') "
                     + "IS NULL ORDER BY i.indexrelid DESC LIMIT 1", relid).get("index");
             session.script("COMMENT ON INDEX " + index + " IS " + Identifiers.literal(IDENTITY_INDEX));
         }

@@ -96,10 +96,19 @@ final class Refresher {
     /**
      * Applies the changes since the frontier with the stored delta statement (one statement: one
      * snapshot for the window, the source rows and the new frontier). An updated row counts as one
-     * deleted and one inserted, as capture records an UPDATE.
+     * deleted and one inserted, as capture records an UPDATE. A statement that could not find rows it had
+     * to delete (a table without a key whose storage drifted) is undone, and the table recomputed.
      */
     private static Result differential(Session session, StreamTable st) throws SQLException {
+        session.script("SAVEPOINT pgtrickle_delta");
         Row r = maintain(session, st, st.maintenance().deltaSql());
+        long missing = r.getLong("missing");
+        if (missing > 0) {
+            // rows to delete were not in the storage: it had drifted from its query; recompute instead
+            session.script("ROLLBACK TO SAVEPOINT pgtrickle_delta; RELEASE SAVEPOINT pgtrickle_delta");
+            return full(session, st).because(missing + " rows to delete were not in the stream table: recomputed");
+        }
+        session.script("RELEASE SAVEPOINT pgtrickle_delta");
         session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, "
                 + "last_refresh_at = now(), data_timestamp = now(), "
                 + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
