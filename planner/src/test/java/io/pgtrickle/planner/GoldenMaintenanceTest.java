@@ -34,7 +34,8 @@ class GoldenMaintenanceTest {
                     new Target("public", "st", null, true, true, buffers));
             StringBuilder out = new StringBuilder("hidden columns:");
             plan.hiddenColumns().forEach(c -> out.append(' ').append(c.name()).append(' ').append(c.type()).append(';'));
-            out.append(plan.uniqueIndex() ? "\nrow identity: " : "\nindex: ").append(String.join(", ", plan.indexColumns()));
+            plan.indexes().forEach(i -> out.append(i.unique() ? "\nunique index: " : "\nindex: ")
+                    .append(String.join(", ", i.columns())));
             return out.append("\n--- populate\n").append(plan.populateQuery())
                     .append("\n--- delta\n").append(plan.deltaStatement()).toString();
         } catch (TreeBuilder.Unsupported e) {

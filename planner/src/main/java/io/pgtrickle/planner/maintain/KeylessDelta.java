@@ -44,8 +44,8 @@ final class KeylessDelta {
     }
 
     MaintenancePlan compile() {
-        return new MaintenancePlan(List.of(new MaintenancePlan.Column(ROW_HASH, "bigint")), List.of(ROW_HASH), false,
-                populate(),
+        return new MaintenancePlan(List.of(new MaintenancePlan.Column(ROW_HASH, "bigint")),
+                List.of(new MaintenancePlan.Index(List.of(ROW_HASH), false)), populate(),
                 delta());
     }
 
@@ -92,7 +92,7 @@ final class KeylessDelta {
             sourceColumns.add("c." + ident(c.name()));
         }
         String truncated = "EXISTS (SELECT 1 FROM __pgt_window WHERE __pgt_op = 'T')";
-        return DeltaSql.window(st, scan.relation(), buffer, String.join(", ", sourceColumns))
+        return "WITH " + DeltaSql.window("__pgt_window", st, scan.relation(), buffer, String.join(", ", sourceColumns))
                 + "__pgt_changes AS (\n"
                 + "    -- the query over the changed rows' images: +1 for an inserted row, -1 for a deleted one\n"
                 + "    SELECT " + selectList() + ",\n"
@@ -116,7 +116,12 @@ final class KeylessDelta {
                 + "),\n"
                 + "__pgt_del AS (\n"
                 + "    DELETE FROM " + st + " t\n"
-                + "    WHERE t.ctid IN (SELECT ctid FROM __pgt_gone) OR " + truncated + "\n"
+                + "    WHERE t.ctid = ANY (ARRAY(SELECT ctid FROM __pgt_gone)) AND NOT " + truncated + "\n"
+                + "    RETURNING 1\n"
+                + "),\n"
+                + "__pgt_clear AS (\n"
+                + "    -- after a TRUNCATE: every stored row\n"
+                + "    DELETE FROM " + st + " t WHERE " + truncated + "\n"
                 + "    RETURNING 1\n"
                 + "),\n"
                 + "__pgt_ins AS (\n"
@@ -131,7 +136,7 @@ final class KeylessDelta {
                 + ")\n"
                 + "SELECT (SELECT count(*) FROM __pgt_ins) AS inserted,\n"
                 + "       0::bigint AS updated,\n"
-                + "       (SELECT count(*) FROM __pgt_del) AS deleted,\n"
+                + "       (SELECT count(*) FROM __pgt_del) + (SELECT count(*) FROM __pgt_clear) AS deleted,\n"
                 + "       CASE WHEN " + truncated + " THEN 0::bigint ELSE (SELECT coalesce(sum(-__pgt_count), 0) "
                 + "FROM __pgt_delta WHERE __pgt_count < 0)::bigint - (SELECT count(*) FROM __pgt_gone) END AS missing,\n"
                 + "       pg_catalog.pg_current_snapshot()::text AS snapshot";

@@ -9,24 +9,30 @@ import java.util.List;
  * @param hiddenColumns the {@code __pgt_} columns after the user's, with their types
  * @param populateQuery the defining query with the hidden columns added: what a FULL refresh inserts
  *     (its columns are the user's, then the hidden ones)
- * @param indexColumns the storage columns (user or hidden) the refresh finds rows by, to carry an index:
- *     the row identity (unique), or for a source without a primary key {@code __pgt_row_hash} (not unique)
- * @param uniqueIndex whether that index is unique
+ * @param indexes the indexes the refresh finds stored rows by: first the row identity (unique), then
+ *     the key of each further table of a join; for a source without a primary key {@code __pgt_row_hash}
+ *     (not unique)
  * @param deltaStatement one statement that applies every change in the window to the storage table and
  *     answers one row: {@code inserted}, {@code updated}, {@code deleted}, {@code missing} (rows to
  *     delete that were not found in the storage: the storage had drifted, and the caller must undo the
  *     statement and recompute) and {@code snapshot} (the statement's {@code pg_current_snapshot()}, the
  *     new frontier)
  */
-public record MaintenancePlan(List<Column> hiddenColumns, List<String> indexColumns, boolean uniqueIndex,
-        String populateQuery, String deltaStatement) {
+public record MaintenancePlan(List<Column> hiddenColumns, List<Index> indexes, String populateQuery, String deltaStatement) {
 
     /** A hidden column. */
     public record Column(String name, String type) {
     }
 
+    /** An index on storage columns (names as stored). */
+    public record Index(List<String> columns, boolean unique) {
+        public Index {
+            columns = List.copyOf(columns);
+        }
+    }
+
     public MaintenancePlan {
         hiddenColumns = List.copyOf(hiddenColumns);
-        indexColumns = List.copyOf(indexColumns);
+        indexes = List.copyOf(indexes);
     }
 }

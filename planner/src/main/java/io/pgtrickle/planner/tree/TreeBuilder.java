@@ -8,20 +8,28 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.logical.LogicalFilter;
+import org.apache.calcite.rel.logical.LogicalJoin;
 import org.apache.calcite.rel.logical.LogicalProject;
 import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.sql.JoinType;
 import org.apache.calcite.sql.SqlBasicCall;
+import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlJoin;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.parser.SqlParserPos;
 
 /**
- * Maps an analysed query to the canonical operator tree. This first step knows single-table queries:
- * a scan, an optional filter and a projection; anything else is {@link Unsupported}, naming the
- * construct, so the caller falls back to FULL refresh.
+ * Maps an analysed query to the canonical operator tree. It knows select-project-join queries: scans
+ * of tables, inner joins of them (the conditions stay in the FROM or WHERE text), an optional filter and
+ * a projection; anything else is {@link Unsupported}, naming the construct, so the caller falls back to
+ * FULL refresh.
  */
 public final class TreeBuilder {
 
@@ -42,7 +50,7 @@ public final class TreeBuilder {
         if (!(query.parsed() instanceof SqlSelect select)) {
             throw new Unsupported(describeTop(query.parsed()));
         }
-        String alias = checkSelect(select);
+        List<String> aliases = checkSelect(select);
         SourceText source = new SourceText(text);
         RelNode rel = query.plan();
         if (!(rel instanceof LogicalProject project)) {
@@ -54,15 +62,101 @@ public final class TreeBuilder {
             predicate = source.cut(select.getWhere().getParserPosition());
             below = filter.getInput();
         }
-        if (!(below instanceof TableScan scan)) {
-            throw new Unsupported(construct(below));
+        List<TableScan> tableScans = new ArrayList<>();
+        List<Project.ColumnRef> layout = layout(below, tableScans);
+        if (tableScans.size() != aliases.size()) {
+            throw new Unsupported("a FROM clause the planner cannot match to its tables");
         }
-        PgRelation relation = relation(scan.getTable());
-        Operator op = new Scan(relation, alias);
+        List<Scan> scans = new ArrayList<>();
+        for (int i = 0; i < tableScans.size(); i++) {
+            scans.add(new Scan(relation(tableScans.get(i).getTable()), aliases.get(i)));
+        }
+        Operator op = scans.size() == 1 ? scans.get(0) : new Join(scans, source.cut(span(select.getFrom())));
         if (predicate != null) {
             op = new Filter(op, predicate);
         }
-        return new Project(op, outputs(select, source, relation, project));
+        return new Project(op, outputs(select, source, scans, layout, project),
+                source.cut(span(select.getSelectList())));
+    }
+
+    /**
+     * The tables below a projection and filter (inner joins of table scans only, added to {@code scans}
+     * in FROM order), and what each field of {@code node}'s row is: a scan's column, or null for a value
+     * Calcite computed itself (the casts it projects beside a join's inputs for join keys of different
+     * types).
+     */
+    private static List<Project.ColumnRef> layout(RelNode node, List<TableScan> scans) throws Unsupported {
+        List<Project.ColumnRef> out = new ArrayList<>();
+        if (node instanceof TableScan scan) {
+            int index = scans.size();
+            scans.add(scan);
+            for (String name : scan.getRowType().getFieldNames()) {
+                out.add(new Project.ColumnRef(index, name));
+            }
+        } else if (node instanceof LogicalJoin join && join.getJoinType() == JoinRelType.INNER) {
+            out.addAll(layout(join.getLeft(), scans));
+            out.addAll(layout(join.getRight(), scans));
+        } else if (node instanceof LogicalProject project && keepsItsInput(project)) {
+            out.addAll(layout(project.getInput(), scans));
+            while (out.size() < project.getProjects().size()) {
+                out.add(null);
+            }
+        } else {
+            throw new Unsupported(construct(node));
+        }
+        return out;
+    }
+
+    /** A projection that passes its input's fields on in order, and may add computed ones after them. */
+    private static boolean keepsItsInput(LogicalProject project) {
+        int fields = project.getInput().getRowType().getFieldCount();
+        if (project.getProjects().size() < fields) {
+            return false;
+        }
+        for (int i = 0; i < fields; i++) {
+            if (!(project.getProjects().get(i) instanceof RexInputRef ref) || ref.getIndex() != i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The text span of a parse-tree node and everything below it. */
+    private static SqlParserPos span(SqlNode node) {
+        List<SqlParserPos> positions = new ArrayList<>();
+        collectPositions(node, positions);
+        SqlParserPos first = positions.get(0);
+        SqlParserPos last = positions.get(0);
+        for (SqlParserPos p : positions) {
+            if (p.getLineNum() < first.getLineNum()
+                    || p.getLineNum() == first.getLineNum() && p.getColumnNum() < first.getColumnNum()) {
+                first = p;
+            }
+            if (p.getEndLineNum() > last.getEndLineNum()
+                    || p.getEndLineNum() == last.getEndLineNum() && p.getEndColumnNum() > last.getEndColumnNum()) {
+                last = p;
+            }
+        }
+        return new SqlParserPos(first.getLineNum(), first.getColumnNum(), last.getEndLineNum(), last.getEndColumnNum());
+    }
+
+    private static void collectPositions(SqlNode node, List<SqlParserPos> out) {
+        if (node == null) {
+            return;
+        }
+        SqlParserPos p = node.getParserPosition();
+        if (p != null && p.getLineNum() > 0) {
+            out.add(p);
+        }
+        if (node instanceof SqlCall call) {
+            for (SqlNode operand : call.getOperandList()) {
+                collectPositions(operand, out);
+            }
+        } else if (node instanceof SqlNodeList list) {
+            for (SqlNode item : list) {
+                collectPositions(item, out);
+            }
+        }
     }
 
     /** The user's construct behind a plan node the tree cannot take. */
@@ -71,7 +165,7 @@ public final class TreeBuilder {
             return "aggregates";
         }
         if (rel instanceof org.apache.calcite.rel.core.Join || rel instanceof org.apache.calcite.rel.core.Correlate) {
-            return "joins and subqueries (EXISTS, IN, scalar subqueries)";
+            return "subqueries (EXISTS, IN, scalar subqueries)";
         }
         if (rel instanceof org.apache.calcite.rel.core.Window) {
             return "window functions";
@@ -91,8 +185,11 @@ public final class TreeBuilder {
         };
     }
 
-    /** Refuses what the tree cannot express; gives the alias of the one relation read, or null. */
-    private static String checkSelect(SqlSelect select) throws Unsupported {
+    /**
+     * Refuses what the tree cannot express; gives the aliases of the tables read, in FROM order (null
+     * where a table has none).
+     */
+    private static List<String> checkSelect(SqlSelect select) throws Unsupported {
         if (select.isDistinct()) {
             throw new Unsupported("DISTINCT");
         }
@@ -102,12 +199,29 @@ public final class TreeBuilder {
         if (select.getWindowList() != null && !select.getWindowList().isEmpty()) {
             throw new Unsupported("window functions");
         }
-        SqlNode from = select.getFrom();
-        if (from == null) {
+        if (select.getFrom() == null) {
             throw new Unsupported("a query without FROM");
         }
-        if (from.getKind() == SqlKind.JOIN) {
-            throw new Unsupported("joins");
+        if (hasSubquery(select.getSelectList()) || hasSubquery(select.getWhere())) {
+            throw new Unsupported("subqueries (EXISTS, IN, scalar subqueries)");
+        }
+        List<String> aliases = new ArrayList<>();
+        fromItems(select.getFrom(), aliases);
+        return aliases;
+    }
+
+    private static void fromItems(SqlNode from, List<String> aliases) throws Unsupported {
+        if (from instanceof SqlJoin join) {
+            JoinType type = join.getJoinType();
+            if (type == JoinType.LEFT || type == JoinType.RIGHT || type == JoinType.FULL) {
+                throw new Unsupported("LEFT, RIGHT and FULL outer joins");
+            }
+            if (type != JoinType.INNER && type != JoinType.COMMA && type != JoinType.CROSS) {
+                throw new Unsupported(type + " joins");
+            }
+            fromItems(join.getLeft(), aliases);
+            fromItems(join.getRight(), aliases);
+            return;
         }
         String alias = null;
         if (from.getKind() == SqlKind.AS) {
@@ -121,7 +235,30 @@ public final class TreeBuilder {
         if (!(from instanceof SqlIdentifier)) {
             throw new Unsupported("a subquery or function in FROM");
         }
-        return alias;
+        aliases.add(alias);
+    }
+
+    private static boolean hasSubquery(SqlNode node) {
+        if (node == null) {
+            return false;
+        }
+        if (node instanceof SqlSelect || node.getKind() == SqlKind.WITH || node.getKind() == SqlKind.UNION) {
+            return true;
+        }
+        if (node instanceof SqlCall call) {
+            for (SqlNode operand : call.getOperandList()) {
+                if (hasSubquery(operand)) {
+                    return true;
+                }
+            }
+        } else if (node instanceof SqlNodeList list) {
+            for (SqlNode item : list) {
+                if (hasSubquery(item)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static PgRelation relation(RelOptTable table) throws Unsupported {
@@ -132,14 +269,21 @@ public final class TreeBuilder {
         return r.relation();
     }
 
-    private static List<Project.Output> outputs(SqlSelect select, SourceText text, PgRelation relation,
-            LogicalProject project) throws Unsupported {
+    private static List<Project.Output> outputs(SqlSelect select, SourceText text, List<Scan> scans,
+            List<Project.ColumnRef> layout, LogicalProject project) throws Unsupported {
         List<String> names = project.getRowType().getFieldNames();
         List<String> expressions = new ArrayList<>();
         for (SqlNode item : select.getSelectList()) {
             if (item instanceof SqlIdentifier id && id.isStar()) {
-                for (PgColumn c : relation.columns()) {
-                    expressions.add('"' + c.name().replace("\"", "\"\"") + '"'); // always quoted: keywords too
+                for (Scan scan : scans) {
+                    String ref = scan.alias() != null ? scan.alias() : scan.relation().name();
+                    if (id.names.size() > 1 && !id.names.get(id.names.size() - 2).equals(ref)) {
+                        continue; // t.* of another table
+                    }
+                    for (PgColumn c : scan.relation().columns()) {
+                        // always quoted: keywords too; qualified where several tables could have the name
+                        expressions.add((scans.size() > 1 ? quoted(ref) + "." : "") + quoted(c.name()));
+                    }
                 }
             } else if (item.getKind() == SqlKind.AS) {
                 expressions.add(text.cut(((SqlBasicCall) item).operand(0).getParserPosition()));
@@ -152,10 +296,14 @@ public final class TreeBuilder {
         }
         List<Project.Output> out = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            String passed = project.getProjects().get(i) instanceof RexInputRef ref
-                    ? relation.columns().get(ref.getIndex()).name() : null;
+            Project.ColumnRef passed = project.getProjects().get(i) instanceof RexInputRef ref
+                    ? layout.get(ref.getIndex()) : null;
             out.add(new Project.Output(names.get(i), expressions.get(i), passed));
         }
         return out;
+    }
+
+    private static String quoted(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 }

@@ -99,55 +99,71 @@ final class Differential {
                 + "AND a.attname LIKE '\\_\\_pgt\\_%' ORDER BY a.attnum", relid)) {
             present.add(new String[] {r.get("attname"), r.get("type")});
         }
-        List<String[]> wanted = new ArrayList<>();
+        List<String[]> wantedHidden = new ArrayList<>();
         if (plan != null) {
-            plan.hiddenColumns().forEach(c -> wanted.add(new String[] {c.name(), c.type()}));
+            plan.hiddenColumns().forEach(c -> wantedHidden.add(new String[] {c.name(), c.type()}));
         }
         StringBuilder ddl = new StringBuilder();
-        if (!same(present, wanted)) {
+        boolean hiddenSame = same(present, wantedHidden);
+        if (!hiddenSame) {
             for (String[] c : present) {
                 ddl.append("ALTER TABLE ").append(relation).append(" DROP COLUMN ").append(quote(c[0])).append(";\n");
             }
-            for (int i = 0; i < wanted.size(); i++) {
+            for (int i = 0; i < wantedHidden.size(); i++) {
                 ddl.append(i == 0 ? "ALTER TABLE " + relation + " " : ", ").append("ADD COLUMN ")
-                        .append(quote(wanted.get(i)[0])).append(' ').append(wanted.get(i)[1]);
+                        .append(quote(wantedHidden.get(i)[0])).append(' ').append(wantedHidden.get(i)[1]);
             }
-            ddl.append(wanted.isEmpty() ? "" : ";\n");
+            ddl.append(wantedHidden.isEmpty() ? "" : ";\n");
         }
-        // the identity index: pgtrickle's own, found by its comment; columns compared by name
-        String wantedKey = plan == null ? null
-                : (plan.uniqueIndex() ? "unique " : "") + String.join(",", plan.indexColumns());
-        boolean haveIndex = false;
+        // the indexes: pgtrickle's own, found by their comment, compared by kind and column names
+        List<String> wanted = new ArrayList<>();
+        if (plan != null) {
+            for (MaintenancePlan.Index index : plan.indexes()) {
+                wanted.add((index.unique() ? "unique " : "") + String.join(",", index.columns()));
+            }
+        }
+        List<String> kept = new ArrayList<>();
         for (Row r : session.query("SELECT i.indexrelid::regclass::text AS index, "
                 + "CASE WHEN i.indisunique THEN 'unique ' ELSE '' END || (SELECT string_agg(a.attname, ',' "
                 + "ORDER BY k.ord) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord) JOIN pg_catalog.pg_attribute a "
                 + "ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS cols FROM pg_catalog.pg_index i "
                 + "WHERE i.indrelid = ?::oid AND pg_catalog.obj_description(i.indexrelid, 'pg_class') = ?",
                 relid, IDENTITY_INDEX)) {
-            boolean keep = r.get("cols") != null && r.get("cols").equals(wantedKey) && ddl.isEmpty();
-            haveIndex |= keep;
-            if (!keep) {
+            boolean keep = hiddenSame && wanted.contains(r.get("cols")) && !kept.contains(r.get("cols"));
+            if (keep) {
+                kept.add(r.get("cols"));
+            } else {
                 ddl.insert(0, "DROP INDEX " + r.get("index") + ";\n");
             }
         }
-        if (plan != null && !haveIndex) {
-            ddl.append(plan.uniqueIndex() ? "CREATE UNIQUE INDEX ON " : "CREATE INDEX ON ").append(relation).append(" (");
-            for (int i = 0; i < plan.indexColumns().size(); i++) {
-                ddl.append(i == 0 ? "" : ", ").append(quote(plan.indexColumns().get(i)));
+        if (plan != null) {
+            for (MaintenancePlan.Index index : plan.indexes()) {
+                if (!kept.contains((index.unique() ? "unique " : "") + String.join(",", index.columns()))) {
+                    ddl.append(index.unique() ? "CREATE UNIQUE INDEX ON " : "CREATE INDEX ON ").append(relation).append(" (");
+                    for (int i = 0; i < index.columns().size(); i++) {
+                        ddl.append(i == 0 ? "" : ", ").append(quote(index.columns().get(i)));
+                    }
+                    ddl.append(");\n");
+                }
             }
-            ddl.append(");\n");
         }
         if (ddl.isEmpty()) {
             return false;
         }
+        String before = indexes(session, relid);
         session.script(ddl.toString());
-        if (plan != null && !haveIndex) {
-            String index = session.queryOne("SELECT i.indexrelid::regclass::text AS index FROM pg_catalog.pg_index i "
-                    + "WHERE i.indrelid = ?::oid AND pg_catalog.obj_description(i.indexrelid, 'pg_class') "
-                    + "IS NULL ORDER BY i.indexrelid DESC LIMIT 1", relid).get("index");
-            session.script("COMMENT ON INDEX " + index + " IS " + Identifiers.literal(IDENTITY_INDEX));
+        // the indexes just made are pgtrickle's (a user's own indexes on the table are left alone)
+        for (Row r : session.query("SELECT i.indexrelid::regclass::text AS index FROM pg_catalog.pg_index i "
+                + "WHERE i.indrelid = ?::oid AND NOT i.indexrelid = ANY (?::oid[])", relid, before)) {
+            session.script("COMMENT ON INDEX " + r.get("index") + " IS " + Identifiers.literal(IDENTITY_INDEX));
         }
         return true;
+    }
+
+    /** The oids of the table's indexes, as an array literal. */
+    private static String indexes(Session session, long relid) throws SQLException {
+        return session.queryOne("SELECT coalesce(array_agg(indexrelid), '{}')::text AS oids FROM pg_catalog.pg_index "
+                + "WHERE indrelid = ?::oid", relid).get("oids");
     }
 
     private static boolean same(List<String[]> a, List<String[]> b) {
@@ -189,11 +205,43 @@ final class Differential {
     }
 
     static <T> T withSearchPath(Session session, String searchPath, Work<T> work) throws SQLException {
-        String before = session.queryOne("SELECT pg_catalog.current_setting('search_path') AS p").get("p");
-        session.query("SELECT pg_catalog.set_config('search_path', ?, true)", searchPath);
+        return withSettings(session, java.util.Map.of("search_path", searchPath), work);
+    }
+
+    /** Work that runs with these settings (for this transaction), each set back to its value before after. */
+    static <T> T withSettings(Session session, java.util.Map<String, String> settings, Work<T> work)
+            throws SQLException {
+        if (settings.isEmpty()) {
+            return work.run();
+        }
+        List<String> names = new ArrayList<>(settings.keySet());
+        List<String> values = new ArrayList<>();
+        names.forEach(n -> values.add(settings.get(n)));
+        String[] sql = setAll(names.size());
+        Row before = session.queryOne(sql[0], names.toArray());
+        Object[] set = new Object[names.size() * 2];
+        Object[] reset = new Object[names.size() * 2];
+        for (int i = 0; i < names.size(); i++) {
+            set[2 * i] = names.get(i);
+            set[2 * i + 1] = values.get(i);
+            reset[2 * i] = names.get(i);
+            reset[2 * i + 1] = before.get("v" + i);
+        }
+        session.query(sql[1], set);
         T result = work.run();
-        session.query("SELECT pg_catalog.set_config('search_path', ?, true)", before);
+        session.query(sql[1], reset);
         return result;
+    }
+
+    /** Reading n settings ({@code v0, v1, ...}) and setting n settings locally, each in one statement. */
+    private static String[] setAll(int n) {
+        StringBuilder read = new StringBuilder("SELECT ");
+        StringBuilder write = new StringBuilder("SELECT ");
+        for (int i = 0; i < n; i++) {
+            read.append(i == 0 ? "" : ", ").append("pg_catalog.current_setting(?) AS v").append(i);
+            write.append(i == 0 ? "" : ", ").append("pg_catalog.set_config(?, ?, true)");
+        }
+        return new String[] {read.toString(), write.toString()};
     }
 
     /** The stored maintenance of a stream table, as the catalog holds it (null for FULL). */

@@ -20,13 +20,13 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.lifecycle.BeforeTry;
 
 /**
- * Random DML against a small table with a key and one without (its rows repeat), with a family of
+ * Random DML against small tables with a key and one without (its rows repeat), with a family of
  * stream tables over them (scan, filter, projection with expressions, a key kept hidden, output
- * duplicates) all maintained DIFFERENTIAL: after every refresh each equals its defining query (the
+ * duplicates, inner joins: two tables, a self join, three ways) all maintained DIFFERENTIAL: after every refresh each equals its defining query (the
  * oracle) and none was refreshed FULL. jqwik shrinks a
  * failing sequence to a short one; the seed is fixed so CI runs the same sequences every time.
  */
-class DifferentialScanPropertiesTest {
+class DifferentialPropertiesTest {
     private static StandaloneDatabase db;
     private static Connection c;
 
@@ -38,7 +38,11 @@ class DifferentialScanPropertiesTest {
             "SELECT grp, s FROM src WHERE v % 2 = 0 OR s = 'b'",
             "SELECT * FROM bag",
             "SELECT g, v * 2 AS twice FROM bag WHERE v > 0",
-            "SELECT coalesce(s, '-') AS s FROM bag");
+            "SELECT coalesce(s, '-') AS s FROM bag",
+            "SELECT s.id, s.v, d.label FROM src s JOIN dim d ON d.grp = s.grp",
+            "SELECT a.id AS a, b.id AS b, a.v + b.v AS vv FROM src a JOIN src b ON a.grp = b.grp AND a.id < b.id",
+            "SELECT s.id, d.label, t.id AS twin FROM src s JOIN dim d ON d.grp = s.grp "
+                    + "JOIN src t ON t.v = s.v AND t.id <> s.id WHERE d.label <> 'z'");
 
     @BeforeContainer
     static void start() throws SQLException {
@@ -59,8 +63,9 @@ class DifferentialScanPropertiesTest {
         for (String name : rows(c, "SELECT format('%I.%I', pgt_schema, pgt_name) FROM pgtrickle.pgt_stream_tables")) {
             exec(c, "SELECT pgtrickle.drop_stream_table('" + name + "')");
         }
-        exec(c, "DROP TABLE IF EXISTS src, bag", "CREATE TABLE src (id int PRIMARY KEY, grp int, v int, s text)",
+        exec(c, "DROP TABLE IF EXISTS src, bag, dim", "CREATE TABLE src (id int PRIMARY KEY, grp int, v int, s text)",
                 "INSERT INTO src SELECT g, g % 3, g - 5, (ARRAY['a', 'b', NULL])[g % 3 + 1] FROM generate_series(1, 12) g",
+                "CREATE TABLE dim (grp int PRIMARY KEY, label text)", "INSERT INTO dim VALUES (0, 'zero'), (1, 'one'), (2, 'z')",
                 "CREATE TABLE bag (g int, v int, s text)", // no key: rows repeat
                 "INSERT INTO bag SELECT g % 4, g % 3, (ARRAY['a', 'b', NULL])[g % 3 + 1] FROM generate_series(1, 12) g");
         for (int i = 0; i < QUERIES.size(); i++) {
@@ -121,7 +126,15 @@ class DifferentialScanPropertiesTest {
         Arbitrary<String> bagDeleteOne = small.map(g -> "DELETE FROM bag WHERE ctid = (SELECT ctid FROM bag WHERE g = "
                 + g + " LIMIT 1)");
         Arbitrary<String> bagDelete = v.map(x -> "DELETE FROM bag WHERE v = " + x);
+        Arbitrary<String> label = Arbitraries.of("'zero'", "'one'", "'z'", "NULL");
+        Arbitrary<String> dimInsert = Combinators.combine(Arbitraries.integers().between(0, 4), label)
+                .as((g, l) -> "INSERT INTO dim VALUES (" + g + ", " + l + ") ON CONFLICT (grp) DO UPDATE SET label = EXCLUDED.label");
+        Arbitrary<String> dimMove = Combinators.combine(Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, 4))
+                .as((from, to) -> "UPDATE dim SET grp = " + to + " WHERE grp = " + from
+                        + " AND NOT EXISTS (SELECT 1 FROM dim WHERE grp = " + to + ")");
+        Arbitrary<String> dimDelete = Arbitraries.integers().between(0, 4).map(g -> "DELETE FROM dim WHERE grp = " + g);
         Arbitrary<String> step = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(2, dimInsert), net.jqwik.api.Tuple.of(1, dimMove), net.jqwik.api.Tuple.of(1, dimDelete),
                 net.jqwik.api.Tuple.of(4, bagInsert), net.jqwik.api.Tuple.of(2, bagUpdate),
                 net.jqwik.api.Tuple.of(2, bagDeleteOne), net.jqwik.api.Tuple.of(1, bagDelete),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just("TRUNCATE bag")),

@@ -1,0 +1,119 @@
+package io.pgtrickle.it.differential;
+
+import static io.pgtrickle.it.harness.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.rows;
+import static io.pgtrickle.it.harness.Sql.value;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtrickle.it.harness.Oracle;
+import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Differential refresh of inner joins (2-, 3- and n-way, self joins, equi and non-equi, comma style and
+ * USING), with changes on every side: the oracle after every refresh, and every refresh DIFFERENTIAL.
+ */
+@PgTest
+class DifferentialJoinTest {
+    private Connection c;
+
+    @BeforeEach
+    void setUp(TestDatabase db) throws SQLException {
+        c = db.connectPgtrickle();
+        exec(c, "DROP TABLE IF EXISTS orders, regions, lines, products CASCADE",
+                "CREATE TABLE regions (region text PRIMARY KEY, name text, tax numeric)",
+                "INSERT INTO regions VALUES ('n', 'North', 0.1), ('s', 'South', 0.2), ('e', 'East', NULL), ('w', 'West', 0)",
+                "CREATE TABLE orders (id int PRIMARY KEY, region text, amount numeric, customer int)",
+                "INSERT INTO orders SELECT g, (ARRAY['n','s','e','w','x',NULL])[g % 6 + 1], g * 10, g % 7 FROM generate_series(1, 60) g",
+                "CREATE TABLE products (sku text PRIMARY KEY, price numeric)",
+                "INSERT INTO products SELECT 'p' || g, g FROM generate_series(1, 5) g",
+                "CREATE TABLE lines (order_id int, line_no int, sku text, qty int, PRIMARY KEY (order_id, line_no))",
+                "INSERT INTO lines SELECT g / 2 + 1, g % 2, 'p' || (g % 6 + 1), g % 4 FROM generate_series(1, 80) g");
+    }
+
+    @AfterEach
+    void tearDown() throws SQLException {
+        for (String name : rows(c, "SELECT format('%I.%I', pgt_schema, pgt_name) FROM pgtrickle.pgt_stream_tables")) {
+            exec(c, "SELECT pgtrickle.drop_stream_table('" + name.replace("'", "''") + "')");
+        }
+        c.close();
+    }
+
+    private void refreshAndCheck(String query) throws SQLException {
+        exec(c, "SELECT pgtrickle.refresh_stream_table('j')");
+        assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('j', 1)")).isIn("DIFFERENTIAL", "NO_DATA");
+        Oracle.assertStreamTableMatches(c, "j", query);
+    }
+
+    static final String[] QUERIES = {
+        "SELECT o.id, o.amount, r.name FROM orders o JOIN regions r ON r.region = o.region",
+        "SELECT o.id, r.region, o.amount * (1 + coalesce(r.tax, 0)) AS gross FROM orders o, regions r "
+                + "WHERE o.region = r.region AND o.amount > 100",
+        "SELECT region, o.id, r.name FROM orders o JOIN regions r USING (region) WHERE r.tax IS NOT NULL",
+        "SELECT o.id, l.line_no, l.qty * p.price AS total, r.name FROM orders o JOIN lines l ON l.order_id = o.id "
+                + "JOIN products p ON p.sku = l.sku JOIN regions r ON r.region = o.region",
+        "SELECT a.id AS first, b.id AS second FROM orders a JOIN orders b ON a.customer = b.customer AND a.id < b.id "
+                + "WHERE a.amount > 200",
+        "SELECT o.id, r.name FROM orders o JOIN regions r ON o.amount BETWEEN 100 * length(r.name) AND 120 * length(r.name)",
+        "SELECT o.amount, r.name FROM orders o CROSS JOIN regions r WHERE o.id < 5",
+    };
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
+    void changesOnEverySideAreAppliedDifferentially(int q) throws SQLException {
+        String query = QUERIES[q];
+        exec(c, "SELECT pgtrickle.create_stream_table('j', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
+        Oracle.assertStreamTableMatches(c, "j", query);
+        exec(c, "INSERT INTO orders VALUES (101, 'n', 500, 1), (102, 'q', 700, 2)", "INSERT INTO regions VALUES ('q', 'Quarry', 0.5)");
+        refreshAndCheck(query);
+        exec(c, "UPDATE orders SET amount = amount + 150 WHERE id % 4 = 0", "UPDATE regions SET name = 'Northern' WHERE region = 'n'");
+        refreshAndCheck(query);
+        exec(c, "UPDATE orders SET region = 's' WHERE region = 'e'", // join keys move
+                "UPDATE regions SET region = 'ee' WHERE region = 'w'", "UPDATE orders SET customer = 3 WHERE id < 10");
+        refreshAndCheck(query);
+        exec(c, "UPDATE orders SET id = id + 1000 WHERE id % 9 = 0", "UPDATE lines SET qty = qty + 1 WHERE line_no = 1",
+                "UPDATE products SET price = price * 2 WHERE sku = 'p2'", "DELETE FROM products WHERE sku = 'p3'");
+        refreshAndCheck(query);
+        // the join trap: rows deleted on both sides of the join in one window
+        exec(c, "DELETE FROM orders WHERE region = 'n'", "DELETE FROM regions WHERE region = 'n'",
+                "DELETE FROM lines WHERE order_id IN (2, 3)", "DELETE FROM orders WHERE id = 2");
+        refreshAndCheck(query);
+        exec(c, "INSERT INTO regions VALUES ('n', 'New North', 0.3)", "INSERT INTO orders VALUES (200, 'n', 900, 1)");
+        refreshAndCheck(query);
+        exec(c, "TRUNCATE regions", "INSERT INTO regions VALUES ('s', 'Solo', 1)");
+        refreshAndCheck(query);
+        exec(c, "DELETE FROM orders");
+        refreshAndCheck(query);
+    }
+
+    @Test
+    void simultaneousDeletesOnBothSidesOfAJoin() throws SQLException {
+        String query = "SELECT o.id, o.amount, r.name FROM orders o JOIN regions r ON r.region = o.region";
+        exec(c, "SELECT pgtrickle.create_stream_table('j', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
+        int before = Integer.parseInt(value(c, "SELECT count(*) FROM j WHERE name = 'South'"));
+        assertThat(before).isPositive();
+        // every joined pair of region 's' loses both sides at once, and a new pair appears for it
+        exec(c, "BEGIN", "DELETE FROM orders WHERE region = 's'", "DELETE FROM regions WHERE region = 's'",
+                "INSERT INTO regions VALUES ('s', 'South again', 0)", "INSERT INTO orders VALUES (300, 's', 1, 1)", "COMMIT");
+        refreshAndCheck(query);
+        assertThat(rows(c, "SELECT id || ' ' || name FROM j WHERE name LIKE 'South%'")).containsExactly("300 South again");
+    }
+
+    @Test
+    void theKeysOfEveryTableAreIndexedInTheStorage() throws SQLException {
+        exec(c, "SELECT pgtrickle.create_stream_table('j', $q$" + QUERIES[3] + "$q$, '1m', 'DIFFERENTIAL')");
+        assertThat(rows(c, "SELECT attname FROM pg_attribute WHERE attrelid = 'j'::regclass AND attnum > 0 "
+                + "AND NOT attisdropped ORDER BY attnum"))
+                .containsExactly("id", "line_no", "total", "name", "__pgt_key_2", "__pgt_key_4", "__pgt_key_5");
+        assertThat(rows(c, "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'j'::regclass ORDER BY 1"))
+                .hasSize(4).anyMatch(d -> d.startsWith("CREATE UNIQUE INDEX") && d.endsWith(
+                        "USING btree (id, __pgt_key_2, line_no, __pgt_key_4, __pgt_key_5)"));
+    }
+}

@@ -1,0 +1,252 @@
+package io.pgtrickle.planner.maintain;
+
+import static io.pgtrickle.planner.maintain.DeltaSql.ident;
+
+import io.pgtrickle.planner.catalog.PgRelation;
+import io.pgtrickle.planner.tree.Project;
+import io.pgtrickle.planner.tree.Scan;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * The delta of a select-project-join query over tables that all have a primary key: one table, or an
+ * inner join of several (self joins included, equi or not). A result row's identity is the keys of the
+ * source rows it comes from, and its values are a function of those rows; so a result row whose source
+ * keys none changed in the window is the same as at the last refresh, and every other one is recomputed:
+ * the window names the changed keys of each table (an UPDATE's old and new key both), the user's own
+ * query runs again restricted to rows with a changed key of any of its tables (one branch per table,
+ * through that table's key), and the stored rows with a changed key are deleted, updated or inserted to
+ * match. This is the net effect of any number of changes within the window, needs no old images, and
+ * covers deletes on both sides of a join in one window (the join trap) by construction: a deleted key
+ * takes its stored rows with it, and the recompute cannot bring them back.
+ *
+ * <p>Storage identity: each key column of each table is held by a user column that selects it unchanged,
+ * or else a hidden {@code __pgt_key_n}; a unique index covers them all, and each further table's key
+ * columns get an index of their own so their changed keys find stored rows too.
+ */
+final class KeyedDelta {
+    private static final String KEY_PREFIX = "__pgt_key_";
+
+    private final Target target;
+    private final List<Scan> scans;
+    private final String from;
+    private final String predicate;
+    private final String selectList;
+    private final List<String> columns;
+    private final Map<String, String> buffers;
+    /** Per scan, per key column: the window's name for it ({@code __pgt_key_n}, quoted). */
+    private final List<List<String>> windowKey = new ArrayList<>();
+    /** Per scan, per key column: the storage column that holds it (quoted). */
+    private final List<List<String>> storageKey = new ArrayList<>();
+    /** Per scan, per key column: the source column as the query's text can reference it. */
+    private final List<List<String>> sourceKey = new ArrayList<>();
+    private final List<MaintenancePlan.Column> hidden = new ArrayList<>();
+    /** Hidden key columns as select-list items ({@code s."id" AS "__pgt_key_2"}). */
+    private final List<String> hiddenItems = new ArrayList<>();
+
+    KeyedDelta(Target target, List<Scan> scans, String from, String predicate, List<Project.Output> outputs,
+            String selectList, List<String> columns, Map<String, String> buffers) {
+        this.target = target;
+        this.scans = scans;
+        this.from = from;
+        this.predicate = predicate;
+        this.selectList = selectList;
+        this.columns = columns;
+        this.buffers = buffers;
+        int n = 0;
+        for (int s = 0; s < scans.size(); s++) {
+            Scan scan = scans.get(s);
+            List<String> window = new ArrayList<>();
+            List<String> stored = new ArrayList<>();
+            List<String> source = new ArrayList<>();
+            for (String k : scan.relation().primaryKey()) {
+                n++;
+                window.add(ident(KEY_PREFIX + n));
+                source.add(ident(scan.alias() != null ? scan.alias() : scan.relation().name()) + "." + ident(k));
+                int passed = -1;
+                for (int j = 0; j < outputs.size() && passed < 0; j++) {
+                    Project.ColumnRef ref = outputs.get(j).source();
+                    if (ref != null && ref.scan() == s && ref.column().equals(k)) {
+                        passed = j;
+                    }
+                }
+                if (passed >= 0) {
+                    stored.add(ident(columns.get(passed)));
+                } else {
+                    stored.add(ident(KEY_PREFIX + n));
+                    hidden.add(new MaintenancePlan.Column(KEY_PREFIX + n, scan.relation().column(k).type()));
+                    hiddenItems.add(source.get(source.size() - 1) + " AS " + ident(KEY_PREFIX + n));
+                }
+            }
+            windowKey.add(window);
+            storageKey.add(stored);
+            sourceKey.add(source);
+        }
+    }
+
+    MaintenancePlan compile() {
+        List<MaintenancePlan.Index> indexes = new ArrayList<>();
+        indexes.add(new MaintenancePlan.Index(unquoted(flat(storageKey)), true));
+        for (int s = 1; s < scans.size(); s++) {
+            indexes.add(new MaintenancePlan.Index(unquoted(storageKey.get(s)), false));
+        }
+        return new MaintenancePlan(hidden, indexes, populate(), delta());
+    }
+
+    private String storage() {
+        return ident(target.storageSchema()) + "." + ident(target.storageName());
+    }
+
+    /** The user's select list, then the hidden key columns. */
+    private String select() {
+        return hiddenItems.isEmpty() ? selectList : selectList + ",\n       " + String.join(",\n       ", hiddenItems);
+    }
+
+    private String populate() {
+        return "SELECT " + select() + "\nFROM " + from + (predicate == null ? "" : "\nWHERE " + predicate);
+    }
+
+    private String delta() {
+        String st = storage();
+        StringBuilder sql = new StringBuilder();
+        // one window per source relation (a self join reads one buffer twice)
+        Map<String, String> windows = new LinkedHashMap<>();
+        for (Scan scan : scans) {
+            String name = scan.relation().qualifiedName();
+            if (!windows.containsKey(name)) {
+                String window = "__pgt_window_" + (windows.size() + 1);
+                windows.put(name, window);
+                List<String> keyColumns = new ArrayList<>();
+                for (int i = 0; i < scan.relation().primaryKey().size(); i++) {
+                    keyColumns.add("c." + ident(scan.relation().primaryKey().get(i)) + " AS " + ident("__pgt_k" + (i + 1)));
+                }
+                sql.append(sql.length() == 0 ? "WITH " : "")
+                        .append(DeltaSql.window(window, st, scan.relation(), buffers.get(name), String.join(", ", keyColumns)));
+            }
+        }
+        for (int s = 0; s < scans.size(); s++) {
+            Scan scan = scans.get(s);
+            String window = windows.get(scan.relation().qualifiedName());
+            StringJoiner fromWindow = new StringJoiner(", ");
+            for (int i = 0; i < windowKey.get(s).size(); i++) {
+                fromWindow.add(ident("__pgt_k" + (i + 1)) + " AS " + windowKey.get(s).get(i));
+            }
+            sql.append("__pgt_keys_").append(s + 1).append(" AS (\n")
+                    .append("    -- changed keys of ").append(describe(scan))
+                    .append("; after a TRUNCATE, every stored one too\n")
+                    .append("    SELECT ").append(fromWindow).append(" FROM ").append(window).append(" WHERE __pgt_op <> 'T'\n")
+                    .append("    UNION\n")
+                    .append("    SELECT ").append(String.join(", ", storageKey.get(s))).append(" FROM ").append(st)
+                    .append(" WHERE EXISTS (SELECT 1 FROM ").append(window).append(" WHERE __pgt_op = 'T')\n")
+                    .append("),\n");
+        }
+        String identity = String.join(", ", flat(storageKey));
+        sql.append("__pgt_new AS (\n")
+                .append("    -- what the query gives now for the rows with a changed key\n");
+        if (scans.size() > 1) {
+            sql.append("    SELECT DISTINCT ON (").append(identity).append(") * FROM (\n");
+        }
+        for (int s = 0; s < scans.size(); s++) {
+            String indent = scans.size() > 1 ? "        " : "    ";
+            sql.append(s == 0 ? "" : indent + "UNION ALL\n")
+                    .append(indent).append("SELECT ").append(select().replace("\n", "\n" + indent)).append('\n')
+                    .append(indent).append("FROM ").append(from.replace("\n", "\n" + indent)).append('\n')
+                    .append(indent).append("WHERE ").append(predicate == null ? "" : "(" + predicate + ")\n" + indent + "  AND ")
+                    .append('(').append(String.join(", ", sourceKey.get(s))).append(") IN (SELECT * FROM __pgt_keys_")
+                    .append(s + 1).append(")\n");
+        }
+        if (scans.size() > 1) {
+            sql.append("    ) u\n");
+        }
+        sql.append("),\n");
+        sql.append("__pgt_old AS (\n")
+                .append("    -- stored rows with a changed key\n");
+        for (int s = 0; s < scans.size(); s++) {
+            sql.append(s == 0 ? "" : "    UNION\n")
+                    .append("    SELECT ").append(prefixed("t.", flat(storageKey))).append(" FROM ").append(st).append(" t WHERE (")
+                    .append(prefixed("t.", storageKey.get(s))).append(") IN (SELECT * FROM __pgt_keys_").append(s + 1)
+                    .append(")\n");
+        }
+        sql.append("),\n")
+                .append("__pgt_del AS (\n")
+                .append("    -- those the query no longer gives\n")
+                .append("    DELETE FROM ").append(st).append(" t USING __pgt_old o\n")
+                .append("    WHERE ").append(match("t", "o")).append('\n')
+                .append("      AND NOT EXISTS (SELECT 1 FROM __pgt_new n WHERE ").append(match("n", "o")).append(")\n")
+                .append("    RETURNING 1\n")
+                .append("),\n");
+        if (!columns.isEmpty()) {
+            sql.append("__pgt_upd AS (\n")
+                    .append("    UPDATE ").append(st).append(" AS t\n")
+                    .append("    SET ").append(join(columns, c -> ident(c) + " = n." + ident(c), ",\n        ")).append('\n')
+                    .append("    FROM __pgt_new n\n")
+                    .append("    WHERE ").append(match("t", "n"));
+            if (target.compareRows()) {
+                sql.append("\n      AND (").append(join(columns, c -> "t." + ident(c), ", "))
+                        .append(") IS DISTINCT FROM (").append(join(columns, c -> "n." + ident(c), ", ")).append(')');
+            }
+            sql.append("\n    RETURNING 1\n")
+                    .append("),\n");
+        }
+        List<String> all = new ArrayList<>();
+        columns.forEach(c -> all.add(ident(c)));
+        hidden.forEach(h -> all.add(ident(h.name())));
+        sql.append("__pgt_ins AS (\n")
+                .append("    INSERT INTO ").append(st).append(" (").append(String.join(", ", all)).append(")\n")
+                .append("    SELECT ").append(join(all, c -> "n." + c, ", ")).append(" FROM __pgt_new n\n")
+                .append("    WHERE NOT EXISTS (SELECT 1 FROM ").append(st).append(" t WHERE ").append(match("t", "n"))
+                .append(")\n")
+                .append("    RETURNING 1\n")
+                .append(")\n")
+                .append("SELECT (SELECT count(*) FROM __pgt_ins) AS inserted,\n")
+                .append("       ").append(columns.isEmpty() ? "0::bigint" : "(SELECT count(*) FROM __pgt_upd)")
+                .append(" AS updated,\n")
+                .append("       (SELECT count(*) FROM __pgt_del) AS deleted,\n")
+                .append("       0::bigint AS missing,\n")
+                .append("       pg_catalog.pg_current_snapshot()::text AS snapshot");
+        return sql.toString();
+    }
+
+    private static String describe(Scan scan) {
+        return scan.relation().qualifiedName() + (scan.alias() == null ? "" : " AS " + PgRelation.quote(scan.alias()));
+    }
+
+    /** The identity columns of two row sources with the storage's names, pairwise equal. */
+    private String match(String left, String right) {
+        StringJoiner out = new StringJoiner(" AND ");
+        for (String k : flat(storageKey)) {
+            out.add(left + "." + k + " = " + right + "." + k);
+        }
+        return out.toString();
+    }
+
+    private static List<String> flat(List<List<String>> lists) {
+        List<String> out = new ArrayList<>();
+        lists.forEach(out::addAll);
+        return out;
+    }
+
+    private static String prefixed(String prefix, List<String> items) {
+        StringJoiner out = new StringJoiner(", ");
+        items.forEach(i -> out.add(prefix + i));
+        return out.toString();
+    }
+
+    /** Quoted identifiers back to names (they were quoted by {@link DeltaSql#ident}). */
+    private static List<String> unquoted(List<String> quoted) {
+        List<String> out = new ArrayList<>();
+        for (String q : quoted) {
+            out.add(q.substring(1, q.length() - 1).replace("\"\"", "\""));
+        }
+        return out;
+    }
+
+    private static String join(List<String> items, java.util.function.Function<String, String> each, String separator) {
+        StringJoiner out = new StringJoiner(separator);
+        items.forEach(i -> out.add(each.apply(i)));
+        return out.toString();
+    }
+}
