@@ -22,8 +22,8 @@ import java.util.Locale;
  *
  * <p>Arguments: sizes (comma-separated, default {@code 10000,100000,1000000}), rates (default
  * {@code 0.001,0.01,0.1,0.5}), rounds (default 3). The queries are those of the matrix that pgtrickle
- * maintains differentially today (scan, filter, and a keyless scan); the aggregate and join queries
- * join the matrix with their delta rules.
+ * maintains differentially today: scan, filter, a keyless filter, src ⋈ dim (5 regions) and a 3-way join
+ * (⋈ 4 categories); the aggregate queries join the matrix with their delta rule.
  */
 public final class RefreshBenchmark {
 
@@ -33,7 +33,10 @@ public final class RefreshBenchmark {
     private static final List<Query> QUERIES = List.of(
             new Query("scan", "SELECT id, region, category, amount, score FROM src"),
             new Query("filter", "SELECT id, region, amount FROM src WHERE amount > 5000"),
-            new Query("keyless", "SELECT region, category, amount FROM bag WHERE amount > 5000"));
+            new Query("keyless", "SELECT region, category, amount FROM bag WHERE amount > 5000"),
+            new Query("join", "SELECT s.id, s.amount, d.name FROM src s JOIN dim d ON d.region = s.region"),
+            new Query("join3", "SELECT s.id, s.amount, d.name, c.label FROM src s JOIN dim d ON d.region = s.region "
+                    + "JOIN cat c ON c.category = s.category"));
 
     public static void main(String[] args) throws Exception {
         long[] sizes = Arrays.stream((args.length > 0 ? args[0] : "10000,100000,1000000").split(","))
@@ -85,7 +88,7 @@ public final class RefreshBenchmark {
     }
 
     private static void setUp(Connection c, long size) throws SQLException {
-        exec(c, "DROP TABLE IF EXISTS src, bag CASCADE");
+        exec(c, "DROP TABLE IF EXISTS src, bag, dim, cat CASCADE");
         for (Query q : QUERIES) {
             for (String mode : List.of("diff", "full")) {
                 if (!rows(c, "SELECT 1 FROM pg_class WHERE relname = '" + q.name() + "_" + mode + "'").isEmpty()) {
@@ -99,7 +102,11 @@ public final class RefreshBenchmark {
                         + "FROM generate_series(1, " + size + ") g",
                 "CREATE TABLE bag (region text, category text, amount numeric)",
                 "INSERT INTO bag SELECT region, category, round(amount, -2) FROM src",
-                "VACUUM ANALYZE src", "VACUUM ANALYZE bag");
+                "CREATE TABLE dim (region text PRIMARY KEY, name text)",
+                "INSERT INTO dim SELECT r, upper(r) FROM unnest(ARRAY['north','south','east','west','central']) r",
+                "CREATE TABLE cat (category text PRIMARY KEY, label text)",
+                "INSERT INTO cat SELECT c, 'category ' || c FROM unnest(ARRAY['a','b','c','d']) c",
+                "VACUUM ANALYZE src", "VACUUM ANALYZE bag", "VACUUM ANALYZE dim", "VACUUM ANALYZE cat");
         for (Query q : QUERIES) {
             exec(c, "SELECT pgtrickle.create_stream_table('" + q.name() + "_diff', $q$" + q.sql() + "$q$, '1h', 'DIFFERENTIAL')",
                     "SELECT pgtrickle.create_stream_table('" + q.name() + "_full', $q$" + q.sql() + "$q$, '1h', 'FULL')");

@@ -155,8 +155,7 @@ final class KeyedDelta {
                     .append(indent).append("SELECT ").append(select().replace("\n", "\n" + indent)).append('\n')
                     .append(indent).append("FROM ").append(from.replace("\n", "\n" + indent)).append('\n')
                     .append(indent).append("WHERE ").append(predicate == null ? "" : "(" + predicate + ")\n" + indent + "  AND ")
-                    .append('(').append(String.join(", ", sourceKey.get(s))).append(") IN (SELECT * FROM __pgt_keys_")
-                    .append(s + 1).append(")\n");
+                    .append(lookup(sourceKey.get(s), windowKey.get(s), "__pgt_keys_" + (s + 1))).append('\n');
         }
         if (scans.size() > 1) {
             sql.append("    ) u\n");
@@ -166,15 +165,16 @@ final class KeyedDelta {
                 .append("    -- stored rows with a changed key\n");
         for (int s = 0; s < scans.size(); s++) {
             sql.append(s == 0 ? "" : "    UNION\n")
-                    .append("    SELECT ").append(prefixed("t.", flat(storageKey))).append(" FROM ").append(st).append(" t WHERE (")
-                    .append(prefixed("t.", storageKey.get(s))).append(") IN (SELECT * FROM __pgt_keys_").append(s + 1)
-                    .append(")\n");
+                    .append("    SELECT ").append(prefixed("t.", flat(storageKey))).append(" FROM ").append(st).append(" t WHERE ")
+                    .append(lookup(prefixedList("t.", storageKey.get(s)), windowKey.get(s), "__pgt_keys_" + (s + 1)))
+                    .append('\n');
         }
         sql.append("),\n")
                 .append("__pgt_del AS (\n")
                 .append("    -- those the query no longer gives\n")
                 .append("    DELETE FROM ").append(st).append(" t USING __pgt_old o\n")
                 .append("    WHERE ").append(match("t", "o")).append('\n')
+                .append("      AND ").append(probe("__pgt_old")).append('\n')
                 .append("      AND NOT EXISTS (SELECT 1 FROM __pgt_new n WHERE ").append(match("n", "o")).append(")\n")
                 .append("    RETURNING 1\n")
                 .append("),\n");
@@ -183,7 +183,7 @@ final class KeyedDelta {
                     .append("    UPDATE ").append(st).append(" AS t\n")
                     .append("    SET ").append(join(columns, c -> ident(c) + " = n." + ident(c), ",\n        ")).append('\n')
                     .append("    FROM __pgt_new n\n")
-                    .append("    WHERE ").append(match("t", "n"));
+                    .append("    WHERE ").append(match("t", "n")).append("\n      AND ").append(probe("__pgt_new"));
             if (target.compareRows()) {
                 sql.append("\n      AND (").append(join(columns, c -> "t." + ident(c), ", "))
                         .append(") IS DISTINCT FROM (").append(join(columns, c -> "n." + ident(c), ", ")).append(')');
@@ -198,7 +198,7 @@ final class KeyedDelta {
                 .append("    INSERT INTO ").append(st).append(" (").append(String.join(", ", all)).append(")\n")
                 .append("    SELECT ").append(join(all, c -> "n." + c, ", ")).append(" FROM __pgt_new n\n")
                 .append("    WHERE NOT EXISTS (SELECT 1 FROM ").append(st).append(" t WHERE ").append(match("t", "n"))
-                .append(")\n")
+                .append("\n                      AND ").append(probe("__pgt_new")).append(")\n")
                 .append("    RETURNING 1\n")
                 .append(")\n")
                 .append("SELECT (SELECT count(*) FROM __pgt_ins) AS inserted,\n")
@@ -208,6 +208,30 @@ final class KeyedDelta {
                 .append("       0::bigint AS missing,\n")
                 .append("       pg_catalog.pg_current_snapshot()::text AS snapshot");
         return sql.toString();
+    }
+
+    /**
+     * Rows of a table whose key ({@code columns}) is among a CTE's keys ({@code keys}): the first column
+     * compared with {@code = ANY (ARRAY(...))}, which PostgreSQL answers with an index scan whatever it
+     * guesses of the CTE's size (a join with a CTE it cannot estimate may hash the whole table), and a
+     * key of several columns checked in full as well.
+     */
+    private static String lookup(List<String> columns, List<String> keys, String cte) {
+        String first = columns.get(0) + " = ANY (ARRAY(SELECT " + keys.get(0) + " FROM " + cte + "))";
+        return columns.size() == 1 ? first
+                : first + " AND (" + String.join(", ", columns) + ") IN (SELECT * FROM " + cte + ")";
+    }
+
+    /** The storage's rows whose leading identity column is among a CTE's: an index scan, as {@link #lookup}. */
+    private String probe(String cte) {
+        String first = flat(storageKey).get(0);
+        return "t." + first + " = ANY (ARRAY(SELECT " + first + " FROM " + cte + "))";
+    }
+
+    private static List<String> prefixedList(String prefix, List<String> items) {
+        List<String> out = new ArrayList<>();
+        items.forEach(i -> out.add(prefix + i));
+        return out;
     }
 
     private static String describe(Scan scan) {

@@ -110,6 +110,7 @@ final class KeylessDelta {
                 + "    SELECT x.ctid FROM (\n"
                 + "        SELECT t.ctid, d.__pgt_count, row_number() OVER (PARTITION BY d.__pgt_n ORDER BY t.ctid) AS __pgt_copy\n"
                 + "        FROM __pgt_delta d JOIN " + st + " t ON t." + ident(ROW_HASH) + " = " + hash("d.") + "\n"
+                + "         AND t." + ident(ROW_HASH) + " = ANY (ARRAY(SELECT " + hash("") + " FROM __pgt_delta WHERE __pgt_count < 0))\n"
                 + "         AND (" + columnList("t.") + ") IS NOT DISTINCT FROM (" + columnList("d.") + ")\n"
                 + "        WHERE d.__pgt_count < 0\n"
                 + "    ) x WHERE x.__pgt_copy <= -x.__pgt_count\n"

@@ -11,7 +11,6 @@ import io.pgtrickle.sql.session.Row;
 import io.pgtrickle.sql.session.Session;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Runs one refresh of a stream table and records it in pgtrickle.pgt_refresh_history. FULL
@@ -36,14 +35,6 @@ final class Refresher {
             return new Result(action, inserted, deleted, why);
         }
     }
-
-    /**
-     * A window with fewer change rows than this is applied with nested loops only: PostgreSQL cannot
-     * estimate the CTEs of the delta statement and would otherwise hash whole stream tables to join a
-     * few changed keys (measured: 3 scans of a 100,000-row stream table for 70 changes).
-     */
-    static final long SMALL_WINDOW = 10_000;
-    private static final Map<String, String> NESTED_LOOPS = Map.of("enable_hashjoin", "off", "enable_mergejoin", "off");
 
     /** The setting that bounds, under AUTO, the share of changed rows a DIFFERENTIAL refresh takes on. */
     static final String MAX_CHANGE_RATIO = "pgtrickle.differential_max_change_ratio";
@@ -71,8 +62,7 @@ final class Refresher {
                     + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = ?", st.id());
         } else if (incremental && st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.maintenance() != null) {
             String tooMany = st.refreshMode() == RefreshMode.AUTO ? largeChange(session, st) : null;
-            result = tooMany == null ? differential(session, st, pendingChanges(session, st, SMALL_WINDOW) < SMALL_WINDOW)
-                    : full(session, st).because(tooMany);
+            result = tooMany == null ? differential(session, st) : full(session, st).because(tooMany);
         } else {
             result = full(session, st);
         }
@@ -94,7 +84,7 @@ final class Refresher {
                 + "ins AS (INSERT INTO " + st.quotedName() + " SELECT * FROM (\n" + query + "\n) q "
                 + "RETURNING 1) SELECT (SELECT count(*) FROM del) AS deleted, (SELECT count(*) FROM ins) AS inserted, "
                 + "pg_catalog.pg_current_snapshot()::text AS snapshot";
-        Row r = maintain(session, st, sql, Map.of());
+        Row r = maintain(session, st, sql);
         session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, is_populated = true, "
                 + "last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
                 + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
@@ -109,9 +99,9 @@ final class Refresher {
      * deleted and one inserted, as capture records an UPDATE. A statement that could not find rows it had
      * to delete (a table without a key whose storage drifted) is undone, and the table recomputed.
      */
-    private static Result differential(Session session, StreamTable st, boolean small) throws SQLException {
+    private static Result differential(Session session, StreamTable st) throws SQLException {
         session.script("SAVEPOINT pgtrickle_delta");
-        Row r = maintain(session, st, st.maintenance().deltaSql(), small ? NESTED_LOOPS : Map.of());
+        Row r = maintain(session, st, st.maintenance().deltaSql());
         long missing = r.getLong("missing");
         if (missing > 0) {
             // rows to delete were not in the storage: it had drifted from its query; recompute instead
@@ -131,16 +121,12 @@ final class Refresher {
      * Runs one maintenance statement on the storage table: its guard open, under the search_path the
      * stream table was planned with (DIFFERENTIAL), with a source that no longer fits reported as such.
      */
-    private static Row maintain(Session session, StreamTable st, String sql, Map<String, String> settings)
-            throws SQLException {
+    private static Row maintain(Session session, StreamTable st, String sql) throws SQLException {
         session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'on', true)");
-        Map<String, String> all = new java.util.LinkedHashMap<>(settings);
-        if (st.maintenance() != null) {
-            all.put("search_path", st.maintenance().searchPath());
-        }
         Row r;
         try {
-            r = Differential.withSettings(session, all, () -> session.queryOne(sql));
+            r = st.maintenance() == null ? session.queryOne(sql)
+                    : Differential.withSearchPath(session, st.maintenance().searchPath(), () -> session.queryOne(sql));
         } catch (SQLException e) {
             if (INCOMPATIBLE.contains(e.getSQLState())) {
                 throw new PgTrickleException(SqlState.INVALID_OBJECT_DEFINITION,
