@@ -11,6 +11,7 @@ import io.pgtrickle.sql.session.Row;
 import io.pgtrickle.sql.session.Session;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs one refresh of a stream table and records it in pgtrickle.pgt_refresh_history. FULL
@@ -35,6 +36,22 @@ final class Refresher {
             return new Result(action, inserted, deleted, why);
         }
     }
+
+    /**
+     * From this many change rows in the window on, the delta statement runs without nested loops.
+     * PostgreSQL cannot estimate its CTEs and takes them for a few rows each, so it joins them with
+     * nested loops: quadratic in the window (measured: 2 s to delete 2,400 rows after 10% changes to
+     * 100,000). Below this, that costs at most milliseconds and index nested loops into the sources are
+     * the best plan; above it, hash joins keep every step linear (docs/architecture.md, decision o).
+     */
+    static final long LARGE_WINDOW = 1_000;
+    /**
+     * JIT off for the delta statement: its cost estimate counts branches that do not run (the recompute
+     * after a TRUNCATE), which would make PostgreSQL compile it, and compiling costs more than running a
+     * delta (measured: 343 ms of JIT for a 60 ms statement).
+     */
+    private static final Map<String, String> SMALL = Map.of("jit", "off");
+    private static final Map<String, String> LARGE = Map.of("jit", "off", "enable_nestloop", "off");
 
     /** The setting that bounds, under AUTO, the share of changed rows a DIFFERENTIAL refresh takes on. */
     static final String MAX_CHANGE_RATIO = "pgtrickle.differential_max_change_ratio";
@@ -62,7 +79,8 @@ final class Refresher {
                     + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = ?", st.id());
         } else if (incremental && st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.maintenance() != null) {
             String tooMany = st.refreshMode() == RefreshMode.AUTO ? largeChange(session, st) : null;
-            result = tooMany == null ? differential(session, st) : full(session, st).because(tooMany);
+            result = tooMany == null ? differential(session, st, pendingChanges(session, st, LARGE_WINDOW) >= LARGE_WINDOW)
+                    : full(session, st).because(tooMany);
         } else {
             result = full(session, st);
         }
@@ -84,7 +102,7 @@ final class Refresher {
                 + "ins AS (INSERT INTO " + st.quotedName() + " SELECT * FROM (\n" + query + "\n) q "
                 + "RETURNING 1) SELECT (SELECT count(*) FROM del) AS deleted, (SELECT count(*) FROM ins) AS inserted, "
                 + "pg_catalog.pg_current_snapshot()::text AS snapshot";
-        Row r = maintain(session, st, sql);
+        Row r = maintain(session, st, sql, Map.of());
         session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, is_populated = true, "
                 + "last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
                 + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
@@ -99,9 +117,9 @@ final class Refresher {
      * deleted and one inserted, as capture records an UPDATE. A statement that could not find rows it had
      * to delete (a table without a key whose storage drifted) is undone, and the table recomputed.
      */
-    private static Result differential(Session session, StreamTable st) throws SQLException {
+    private static Result differential(Session session, StreamTable st, boolean large) throws SQLException {
         session.script("SAVEPOINT pgtrickle_delta");
-        Row r = maintain(session, st, st.maintenance().deltaSql());
+        Row r = maintain(session, st, st.maintenance().deltaSql(), large ? LARGE : SMALL);
         long missing = r.getLong("missing");
         if (missing > 0) {
             // rows to delete were not in the storage: it had drifted from its query; recompute instead
@@ -121,12 +139,16 @@ final class Refresher {
      * Runs one maintenance statement on the storage table: its guard open, under the search_path the
      * stream table was planned with (DIFFERENTIAL), with a source that no longer fits reported as such.
      */
-    private static Row maintain(Session session, StreamTable st, String sql) throws SQLException {
+    private static Row maintain(Session session, StreamTable st, String sql, Map<String, String> settings)
+            throws SQLException {
         session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'on', true)");
+        Map<String, String> all = new java.util.LinkedHashMap<>(settings);
+        if (st.maintenance() != null) {
+            all.put("search_path", st.maintenance().searchPath());
+        }
         Row r;
         try {
-            r = st.maintenance() == null ? session.queryOne(sql)
-                    : Differential.withSearchPath(session, st.maintenance().searchPath(), () -> session.queryOne(sql));
+            r = Differential.withSettings(session, all, () -> session.queryOne(sql));
         } catch (SQLException e) {
             if (INCOMPATIBLE.contains(e.getSQLState())) {
                 throw new PgTrickleException(SqlState.INVALID_OBJECT_DEFINITION,
