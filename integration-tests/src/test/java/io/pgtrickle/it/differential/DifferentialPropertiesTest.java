@@ -22,7 +22,8 @@ import net.jqwik.api.lifecycle.BeforeTry;
 /**
  * Random DML against small tables with a key and one without (its rows repeat), with a family of
  * stream tables over them (scan, filter, projection with expressions, a key kept hidden, output
- * duplicates, inner joins: two tables, a self join, three ways) all maintained DIFFERENTIAL: after every refresh each equals its defining query (the
+ * duplicates, inner joins: two tables, a self join, three ways; GROUP BY with HAVING and NULL keys,
+ * an aggregate over all rows) all maintained DIFFERENTIAL: after every refresh each equals its defining query (the
  * oracle) and none was refreshed FULL. jqwik shrinks a
  * failing sequence to a short one; the seed is fixed so CI runs the same sequences every time.
  */
@@ -42,7 +43,10 @@ class DifferentialPropertiesTest {
             "SELECT s.id, s.v, d.label FROM src s JOIN dim d ON d.grp = s.grp",
             "SELECT a.id AS a, b.id AS b, a.v + b.v AS vv FROM src a JOIN src b ON a.grp = b.grp AND a.id < b.id",
             "SELECT s.id, d.label, t.id AS twin FROM src s JOIN dim d ON d.grp = s.grp "
-                    + "JOIN src t ON t.v = s.v AND t.id <> s.id WHERE d.label <> 'z'");
+                    + "JOIN src t ON t.v = s.v AND t.id <> s.id WHERE d.label <> 'z'",
+            "SELECT grp, count(*) AS n, sum(v) AS total, min(v) AS low, max(s) AS high FROM src GROUP BY grp",
+            "SELECT g, count(DISTINCT v) AS kinds, avg(v) AS mean FROM bag WHERE v IS NOT NULL GROUP BY g HAVING count(*) > 1",
+            "SELECT count(*) AS n, sum(v) AS total FROM src WHERE v > 0");
 
     @BeforeContainer
     static void start() throws SQLException {

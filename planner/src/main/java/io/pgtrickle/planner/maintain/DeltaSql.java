@@ -1,6 +1,7 @@
 package io.pgtrickle.planner.maintain;
 
 import io.pgtrickle.planner.catalog.PgRelation;
+import io.pgtrickle.planner.tree.Aggregate;
 import io.pgtrickle.planner.tree.Filter;
 import io.pgtrickle.planner.tree.Join;
 import io.pgtrickle.planner.tree.Operator;
@@ -37,6 +38,15 @@ public final class DeltaSql {
             predicate = filter.predicate();
             below = filter.input();
         }
+        Aggregate aggregate = null;
+        if (below instanceof Aggregate a) {
+            aggregate = a;
+            below = a.input();
+            if (below instanceof Filter filter) {
+                predicate = filter.predicate();
+                below = filter.input();
+            }
+        }
         List<Scan> scans;
         String from;
         if (below instanceof Scan scan) {
@@ -66,6 +76,10 @@ public final class DeltaSql {
             if (scan.relation().primaryKey().isEmpty() && scans.size() > 1) {
                 throw new Unsupported("a join of a table without a primary key (" + scan.relation().qualifiedName() + ")");
             }
+        }
+        if (aggregate != null) {
+            return new AggregateDelta(target, scans.get(0), predicate, aggregate, project.selectList(), columns,
+                    buffers.get(scans.get(0).relation().qualifiedName())).compile();
         }
         if (scans.get(0).relation().primaryKey().isEmpty()) {
             if (!target.hashableRows()) {

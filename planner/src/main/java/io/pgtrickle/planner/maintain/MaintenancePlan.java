@@ -24,10 +24,14 @@ public record MaintenancePlan(List<Column> hiddenColumns, List<Index> indexes, S
     public record Column(String name, String type) {
     }
 
-    /** An index on storage columns (names as stored). */
-    public record Index(List<String> columns, boolean unique) {
+    /** An index on storage columns (names as stored); a unique one may treat NULLs as equal (group keys). */
+    public record Index(List<String> columns, boolean unique, boolean nullsNotDistinct) {
         public Index {
             columns = List.copyOf(columns);
+        }
+
+        public Index(List<String> columns, boolean unique) {
+            this(columns, unique, false);
         }
     }
 

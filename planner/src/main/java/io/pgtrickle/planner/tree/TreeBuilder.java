@@ -10,6 +10,7 @@ import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.logical.LogicalAggregate;
 import org.apache.calcite.rel.logical.LogicalFilter;
 import org.apache.calcite.rel.logical.LogicalJoin;
 import org.apache.calcite.rel.logical.LogicalProject;
@@ -53,6 +54,9 @@ public final class TreeBuilder {
         List<String> aliases = checkSelect(select);
         SourceText source = new SourceText(text);
         RelNode rel = query.plan();
+        if (isAggregate(rel) || rel instanceof LogicalProject p && isAggregate(p.getInput())) {
+            return aggregate(select, aliases, source, rel);
+        }
         if (!(rel instanceof LogicalProject project)) {
             throw new Unsupported(construct(rel));
         }
@@ -77,6 +81,115 @@ public final class TreeBuilder {
         }
         return new Project(op, outputs(select, source, scans, layout, project),
                 source.cut(span(select.getSelectList())));
+    }
+
+    /**
+     * A grouped query over one table: Project(Filter(HAVING)?(Aggregate(Project?(Filter(WHERE)?(Scan))))).
+     * Calcite projects the group keys first, in GROUP BY order, so the aggregate's first fields are the
+     * GROUP BY items in order.
+     */
+    private static Operator aggregate(SqlSelect select, List<String> aliases, SourceText source, RelNode top)
+            throws Unsupported {
+        LogicalProject project = top instanceof LogicalProject p ? p : null;
+        RelNode below = project != null ? project.getInput() : top;
+        String having = null;
+        if (below instanceof LogicalFilter filter) {
+            having = source.cut(select.getHaving().getParserPosition());
+            below = filter.getInput();
+        }
+        LogicalAggregate aggregate = (LogicalAggregate) below;
+        if (aggregate.getGroupType() != org.apache.calcite.rel.core.Aggregate.Group.SIMPLE) {
+            throw new Unsupported("GROUPING SETS, ROLLUP and CUBE");
+        }
+        int groups = aggregate.getGroupCount();
+        if (!aggregate.getGroupSet().equals(org.apache.calcite.util.ImmutableBitSet.range(groups))) {
+            throw new Unsupported("a GROUP BY the planner cannot match to its keys");
+        }
+        List<TableScan> tableScans = new ArrayList<>();
+        singleTable(aggregate.getInput(), tableScans);
+        if (tableScans.size() != 1 || aliases.size() != 1) {
+            throw new Unsupported("aggregates over joins");
+        }
+        Scan scan = new Scan(relation(tableScans.get(0).getTable()), aliases.get(0));
+        Operator input = scan;
+        if (select.getWhere() != null) {
+            input = new Filter(scan, source.cut(select.getWhere().getParserPosition()));
+        }
+        List<String> groupKeys = new ArrayList<>();
+        String groupBy = null;
+        if (select.getGroup() != null && !select.getGroup().isEmpty()) {
+            groupBy = source.cut(spanOf(select.getGroup().getList()));
+            for (SqlNode item : select.getGroup()) {
+                groupKeys.add(groupExpression(item, select, source));
+            }
+        }
+        if (groupKeys.size() != groups) {
+            throw new Unsupported("a GROUP BY the planner cannot match to its keys");
+        }
+        List<Integer> outputGroups = new ArrayList<>();
+        List<Project.Output> outputs = new ArrayList<>();
+        List<String> names = top.getRowType().getFieldNames();
+        List<SqlNode> items = select.getSelectList().getList();
+        if (items.size() != names.size()) {
+            throw new Unsupported("a select list the planner cannot map to its columns");
+        }
+        for (int i = 0; i < names.size(); i++) {
+            SqlNode item = items.get(i);
+            String expression = item.getKind() == SqlKind.AS
+                    ? source.cut(((SqlBasicCall) item).operand(0).getParserPosition()) : source.cut(item.getParserPosition());
+            outputs.add(new Project.Output(names.get(i), expression, null));
+            if (project == null) {
+                outputGroups.add(i < groups ? i : -1);
+            } else {
+                outputGroups.add(project.getProjects().get(i) instanceof RexInputRef ref && ref.getIndex() < groups
+                        ? ref.getIndex() : -1);
+            }
+        }
+        return new Project(new Aggregate(input, groupKeys, groupBy, having, outputGroups), outputs,
+                source.cut(span(select.getSelectList())));
+    }
+
+    private static boolean isAggregate(RelNode rel) {
+        return rel instanceof LogicalAggregate || rel instanceof LogicalFilter f && f.getInput() instanceof LogicalAggregate;
+    }
+
+    /** The text of a GROUP BY item; an ordinal or an output alias stands for the select-list expression. */
+    private static String groupExpression(SqlNode item, SqlSelect select, SourceText source) throws Unsupported {
+        List<SqlNode> items = select.getSelectList().getList();
+        if (item instanceof org.apache.calcite.sql.SqlNumericLiteral n) {
+            int ordinal = n.intValue(true);
+            if (ordinal < 1 || ordinal > items.size()) {
+                throw new Unsupported("a GROUP BY ordinal out of range");
+            }
+            SqlNode target = items.get(ordinal - 1);
+            return source.cut((target.getKind() == SqlKind.AS ? ((SqlBasicCall) target).operand(0) : target)
+                    .getParserPosition());
+        }
+        if (item instanceof SqlIdentifier id && id.isSimple()) {
+            for (SqlNode target : items) {
+                if (target.getKind() == SqlKind.AS && ((SqlIdentifier) ((SqlBasicCall) target).operand(1)).getSimple()
+                        .equals(id.getSimple()) && !(((SqlBasicCall) target).operand(0) instanceof SqlIdentifier)) {
+                    return source.cut(((SqlBasicCall) target).operand(0).getParserPosition());
+                }
+            }
+        }
+        if (item.getKind() == SqlKind.GROUPING_SETS || item.getKind() == SqlKind.ROLLUP || item.getKind() == SqlKind.CUBE) {
+            throw new Unsupported("GROUPING SETS, ROLLUP and CUBE");
+        }
+        return source.cut(item.getParserPosition());
+    }
+
+    /** The one table below an aggregate: projections and filters over a scan. */
+    private static void singleTable(RelNode node, List<TableScan> out) throws Unsupported {
+        if (node instanceof TableScan scan) {
+            out.add(scan);
+        } else if (node instanceof LogicalProject || node instanceof LogicalFilter) {
+            singleTable(node.getInput(0), out);
+        } else if (node instanceof LogicalJoin) {
+            throw new Unsupported("aggregates over joins");
+        } else {
+            throw new Unsupported(construct(node));
+        }
     }
 
     /**
@@ -123,8 +236,13 @@ public final class TreeBuilder {
 
     /** The text span of a parse-tree node and everything below it. */
     private static SqlParserPos span(SqlNode node) {
+        return spanOf(List.of(node));
+    }
+
+    /** The text span of parse-tree nodes and everything below them (not a list's own keyword). */
+    private static SqlParserPos spanOf(List<SqlNode> nodes) {
         List<SqlParserPos> positions = new ArrayList<>();
-        collectPositions(node, positions);
+        nodes.forEach(n -> collectPositions(n, positions));
         SqlParserPos first = positions.get(0);
         SqlParserPos last = positions.get(0);
         for (SqlParserPos p : positions) {
@@ -193,8 +311,8 @@ public final class TreeBuilder {
         if (select.isDistinct()) {
             throw new Unsupported("DISTINCT");
         }
-        if (select.getGroup() != null || select.getHaving() != null) {
-            throw new Unsupported("GROUP BY / aggregates");
+        if (hasSubquery(select.getHaving()) || hasSubquery(select.getGroup())) {
+            throw new Unsupported("subqueries (EXISTS, IN, scalar subqueries)");
         }
         if (select.getWindowList() != null && !select.getWindowList().isEmpty()) {
             throw new Unsupported("window functions");

@@ -119,12 +119,13 @@ final class Differential {
         List<String> wanted = new ArrayList<>();
         if (plan != null) {
             for (MaintenancePlan.Index index : plan.indexes()) {
-                wanted.add((index.unique() ? "unique " : "") + String.join(",", index.columns()));
+                wanted.add(signature(index));
             }
         }
         List<String> kept = new ArrayList<>();
         for (Row r : session.query("SELECT i.indexrelid::regclass::text AS index, "
-                + "CASE WHEN i.indisunique THEN 'unique ' ELSE '' END || (SELECT string_agg(a.attname, ',' "
+                + "CASE WHEN i.indisunique THEN 'unique ' ELSE '' END "
+                + "|| CASE WHEN i.indnullsnotdistinct THEN 'nulls-not-distinct ' ELSE '' END || (SELECT string_agg(a.attname, ',' "
                 + "ORDER BY k.ord) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord) JOIN pg_catalog.pg_attribute a "
                 + "ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS cols FROM pg_catalog.pg_index i "
                 + "WHERE i.indrelid = ?::oid AND pg_catalog.obj_description(i.indexrelid, 'pg_class') = ?",
@@ -138,12 +139,12 @@ final class Differential {
         }
         if (plan != null) {
             for (MaintenancePlan.Index index : plan.indexes()) {
-                if (!kept.contains((index.unique() ? "unique " : "") + String.join(",", index.columns()))) {
+                if (!kept.contains(signature(index))) {
                     ddl.append(index.unique() ? "CREATE UNIQUE INDEX ON " : "CREATE INDEX ON ").append(relation).append(" (");
                     for (int i = 0; i < index.columns().size(); i++) {
                         ddl.append(i == 0 ? "" : ", ").append(quote(index.columns().get(i)));
                     }
-                    ddl.append(");\n");
+                    ddl.append(index.nullsNotDistinct() ? ") NULLS NOT DISTINCT;\n" : ");\n");
                 }
             }
         }
@@ -158,6 +159,12 @@ final class Differential {
             session.script("COMMENT ON INDEX " + r.get("index") + " IS " + Identifiers.literal(IDENTITY_INDEX));
         }
         return true;
+    }
+
+    /** How {@link #reconcileStorage} compares a wanted index with one the table has. */
+    private static String signature(MaintenancePlan.Index index) {
+        return (index.unique() ? "unique " : "") + (index.nullsNotDistinct() ? "nulls-not-distinct " : "")
+                + String.join(",", index.columns());
     }
 
     /** The oids of the table's indexes, as an array literal. */

@@ -1,0 +1,105 @@
+package io.pgtrickle.it.differential;
+
+import static io.pgtrickle.it.harness.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.rows;
+import static io.pgtrickle.it.harness.Sql.value;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtrickle.it.harness.Oracle;
+import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Differential refresh of grouped queries over one table: COUNT(*), COUNT(x), SUM, AVG, MIN, MAX,
+ * COUNT(DISTINCT), HAVING crossed both ways, NULL group keys, group-key updates, aggregates over all rows
+ * of a table that empties; over tables with and without a primary key.
+ */
+@PgTest
+class DifferentialAggregateTest {
+    private Connection c;
+
+    @BeforeEach
+    void setUp(TestDatabase db) throws SQLException {
+        c = db.connectPgtrickle();
+        exec(c, "DROP TABLE IF EXISTS sales, bag CASCADE",
+                "CREATE TABLE sales (id int PRIMARY KEY, region text, category text, amount numeric, qty int)",
+                "INSERT INTO sales SELECT g, (ARRAY['n','s','e',NULL])[g % 4 + 1], (ARRAY['a','b','c'])[g % 3 + 1], "
+                        + "g * 1.5, CASE WHEN g % 5 = 0 THEN NULL ELSE g % 7 END FROM generate_series(1, 90) g",
+                "CREATE TABLE bag (k text, v int)", "INSERT INTO bag SELECT (ARRAY['x','y',NULL])[g % 3 + 1], g % 4 FROM generate_series(1, 30) g");
+    }
+
+    @AfterEach
+    void tearDown() throws SQLException {
+        for (String name : rows(c, "SELECT format('%I.%I', pgt_schema, pgt_name) FROM pgtrickle.pgt_stream_tables")) {
+            exec(c, "SELECT pgtrickle.drop_stream_table('" + name.replace("'", "''") + "')");
+        }
+        c.close();
+    }
+
+    private void refreshAndCheck(String query) throws SQLException {
+        exec(c, "SELECT pgtrickle.refresh_stream_table('agg')");
+        assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('agg', 1)")).isIn("DIFFERENTIAL", "NO_DATA");
+        Oracle.assertStreamTableMatches(c, "agg", query);
+    }
+
+    static final String[] QUERIES = {
+        "SELECT region, count(*) AS n, count(qty) AS with_qty, sum(amount) AS total, avg(qty) AS mean, "
+                + "min(amount) AS low, max(qty) AS high FROM sales GROUP BY region",
+        "SELECT region, category, count(DISTINCT qty) AS kinds, sum(qty) AS units FROM sales WHERE amount > 10 "
+                + "GROUP BY region, category HAVING count(*) > 3",
+        "SELECT count(*) AS n, sum(amount) AS total, min(qty) AS low, max(amount) AS high FROM sales",
+        "SELECT s.category, string_agg(s.id::text, ',' ORDER BY s.id) AS ids, every(s.qty > 2) AS all_big "
+                + "FROM sales s GROUP BY 1",
+        "SELECT k, count(*) AS n, sum(v) AS total, max(v) AS high FROM bag GROUP BY k",
+        "SELECT count(*) AS n, count(DISTINCT k) AS keys FROM bag WHERE v > 0",
+    };
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5})
+    void everyKindOfChangeIsAppliedDifferentially(int q) throws SQLException {
+        String query = QUERIES[q];
+        exec(c, "SELECT pgtrickle.create_stream_table('agg', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
+        Oracle.assertStreamTableMatches(c, "agg", query);
+        exec(c, "INSERT INTO sales VALUES (1001, 'w', 'a', 5, 9), (1002, NULL, 'b', 7, NULL)", "INSERT INTO bag VALUES ('z', 3), (NULL, 1)");
+        refreshAndCheck(query); // a new group, and the NULL group grows
+        exec(c, "DELETE FROM sales WHERE amount = (SELECT min(amount) FROM sales WHERE region = 'n')", // the minimum goes
+                "UPDATE sales SET qty = 100 WHERE id = 2", "DELETE FROM bag WHERE ctid = (SELECT ctid FROM bag WHERE k = 'x' LIMIT 1)");
+        refreshAndCheck(query);
+        exec(c, "UPDATE sales SET region = 's' WHERE region = 'e'", // every row of a group moves to another
+                "UPDATE sales SET category = 'c' WHERE id % 10 = 0", "UPDATE bag SET k = 'y' WHERE k IS NULL");
+        refreshAndCheck(query);
+        exec(c, "DELETE FROM sales WHERE category = 'b' AND region = 'n'", "UPDATE sales SET amount = 1 WHERE id < 30", // HAVING crossed down
+                "UPDATE bag SET v = 0 WHERE k = 'y'");
+        refreshAndCheck(query);
+        exec(c, "INSERT INTO sales SELECT 2000 + g, 'n', 'b', 50, g FROM generate_series(1, 10) g", // and up
+                "UPDATE sales SET id = id + 5000 WHERE id % 9 = 0");
+        refreshAndCheck(query);
+        exec(c, "TRUNCATE bag", "INSERT INTO bag VALUES ('q', 1)", "DELETE FROM sales WHERE region = 'w'");
+        refreshAndCheck(query);
+        exec(c, "DELETE FROM sales", "DELETE FROM bag"); // emptied: a global aggregate keeps its one row
+        refreshAndCheck(query);
+        exec(c, "INSERT INTO sales VALUES (1, 'n', 'a', 2, 2)", "INSERT INTO bag VALUES (NULL, 2)");
+        refreshAndCheck(query);
+    }
+
+    @Test
+    void groupKeysThatAreNotSelectedFallBackUnderAuto() throws SQLException {
+        exec(c, "SELECT pgtrickle.create_stream_table('agg', 'SELECT count(*) AS n FROM sales GROUP BY region')");
+        assertThat(value(c, "SELECT effective || ': ' || reason FROM pgtrickle.explain_refresh_mode('agg')"))
+                .startsWith("FULL: the query cannot be maintained differentially: a GROUP BY key the select list does not show");
+    }
+
+    @Test
+    void theGroupIdentityTreatsNullsAsEqual() throws SQLException {
+        exec(c, "SELECT pgtrickle.create_stream_table('agg', $q$" + QUERIES[0] + "$q$, '1m', 'DIFFERENTIAL')");
+        assertThat(rows(c, "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'agg'::regclass"))
+                .singleElement().asString().endsWith("USING btree (region) NULLS NOT DISTINCT");
+    }
+}

@@ -1,0 +1,209 @@
+package io.pgtrickle.planner.maintain;
+
+import static io.pgtrickle.planner.maintain.DeltaSql.ident;
+
+import io.pgtrickle.planner.catalog.PgColumn;
+import io.pgtrickle.planner.tree.Aggregate;
+import io.pgtrickle.planner.tree.Scan;
+import io.pgtrickle.planner.tree.TreeBuilder.Unsupported;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The delta of a grouped query over one table (with or without a primary key): GROUP BY with any
+ * aggregates PostgreSQL has (COUNT, SUM, AVG, MIN, MAX, COUNT(DISTINCT), ...), HAVING, NULL group keys,
+ * and aggregates over all rows. It recomputes the groups the window touched: the group keys of every
+ * changed row's old and new image that passes the WHERE (the buffer holds both images) are the
+ * affected groups, and the user's own query runs again for them, restricted through the leading group
+ * key (a superset: groups sharing it are recomputed too, to the same values). Stored groups among them
+ * that the query no longer gives are deleted (HAVING crossed, last row gone), changed ones updated, new
+ * ones inserted. Deleting a group's minimum recomputes that group only; nothing is kept per group but
+ * the result; every group key must be in the select list as it is (it is the row's identity). Group
+ * keys compare with {@code IS NOT DISTINCT FROM}, as GROUP BY does, so a NULL key is a
+ * group like any other; the storage's unique index on them is {@code NULLS NOT DISTINCT}.
+ */
+final class AggregateDelta {
+    /** The names the affected-groups CTE gives the group keys. */
+    private static final String GROUP_PREFIX = "__pgt_group_";
+
+    private final Target target;
+    private final Scan scan;
+    private final String predicate;
+    private final Aggregate aggregate;
+    private final String selectList;
+    private final List<String> columns;
+    private final String buffer;
+    /** Per group key: the storage column that holds it (quoted). */
+    private final List<String> storageGroup = new ArrayList<>();
+    private final List<MaintenancePlan.Column> hidden = List.of();
+
+    AggregateDelta(Target target, Scan scan, String predicate, Aggregate aggregate, String selectList,
+            List<String> columns, String buffer) throws Unsupported {
+        this.target = target;
+        this.scan = scan;
+        this.predicate = predicate;
+        this.aggregate = aggregate;
+        this.selectList = selectList;
+        this.columns = columns;
+        this.buffer = buffer;
+        for (int g = 0; g < aggregate.groupKeys().size(); g++) {
+            int output = aggregate.outputGroups().indexOf(g);
+            if (output < 0) {
+                throw new Unsupported("a GROUP BY key the select list does not show as it is ("
+                        + aggregate.groupKeys().get(g) + ")");
+            }
+            storageGroup.add(ident(columns.get(output)));
+        }
+    }
+
+    MaintenancePlan compile() {
+        List<MaintenancePlan.Index> indexes = new ArrayList<>();
+        if (!storageGroup.isEmpty()) {
+            List<String> names = new ArrayList<>();
+            storageGroup.forEach(q -> names.add(q.substring(1, q.length() - 1).replace("\"\"", "\"")));
+            indexes.add(new MaintenancePlan.Index(names, true, true));
+        }
+        return new MaintenancePlan(hidden, indexes, populate(), delta());
+    }
+
+    private String storage() {
+        return ident(target.storageSchema()) + "." + ident(target.storageName());
+    }
+
+    private String reference() {
+        return ident(scan.alias() != null ? scan.alias() : scan.relation().name());
+    }
+
+    private String from() {
+        String table = ident(scan.relation().schema()) + "." + ident(scan.relation().name());
+        return scan.alias() != null ? table + " AS " + ident(scan.alias()) : table;
+    }
+
+    private String select() {
+        return selectList;
+    }
+
+    /** The query with the hidden group columns; {@code restriction} (or null) joins the WHERE. */
+    private String query(String restriction, String indent) {
+        String where = predicate == null ? restriction
+                : restriction == null ? predicate : "(" + predicate + ")\n" + indent + "  AND " + restriction;
+        return "SELECT " + select().replace("\n", "\n" + indent) + "\n" + indent + "FROM " + from()
+                + (where == null ? "" : "\n" + indent + "WHERE " + where)
+                + (aggregate.groupBy() == null ? "" : "\n" + indent + "GROUP BY " + aggregate.groupBy())
+                + (aggregate.having() == null ? "" : "\n" + indent + "HAVING " + aggregate.having());
+    }
+
+    private String populate() {
+        return query(null, "");
+    }
+
+    private String delta() {
+        String st = storage();
+        List<String> sourceColumns = new ArrayList<>();
+        for (PgColumn c : scan.relation().columns()) {
+            sourceColumns.add("c." + ident(c.name()));
+        }
+        String truncated = "EXISTS (SELECT 1 FROM __pgt_window WHERE __pgt_op = 'T')";
+        StringBuilder sql = new StringBuilder("WITH ")
+                .append(DeltaSql.window("__pgt_window", st, scan.relation(), buffer, String.join(", ", sourceColumns)));
+        boolean grouped = !storageGroup.isEmpty();
+        String restriction = null;
+        if (grouped) {
+            StringJoiner keys = new StringJoiner(", ");
+            for (int g = 0; g < aggregate.groupKeys().size(); g++) {
+                keys.add(aggregate.groupKeys().get(g) + " AS " + ident(GROUP_PREFIX + (g + 1)));
+            }
+            String first = ident(GROUP_PREFIX + 1);
+            sql.append("__pgt_groups AS (\n")
+                    .append("    -- the groups of the changed rows' old and new images; after a TRUNCATE, every stored one\n")
+                    .append("    SELECT DISTINCT ").append(keys).append('\n')
+                    .append("    FROM (SELECT * FROM __pgt_window WHERE __pgt_op <> 'T') AS ").append(reference()).append('\n')
+                    .append(predicate == null ? "" : "    WHERE " + predicate + "\n")
+                    .append("    UNION\n")
+                    .append("    SELECT ").append(String.join(", ", storageGroup)).append(" FROM ").append(st)
+                    .append(" WHERE ").append(truncated).append('\n')
+                    .append("),\n");
+            String key = aggregate.groupKeys().get(0);
+            restriction = "(" + key + " = ANY (ARRAY(SELECT " + first + " FROM __pgt_groups WHERE " + first
+                    + " IS NOT NULL))\n           OR " + key + " IS NULL AND EXISTS (SELECT 1 FROM __pgt_groups WHERE "
+                    + first + " IS NULL))";
+        }
+        sql.append("__pgt_new AS (\n")
+                .append("    -- the affected groups as the query gives them now\n")
+                .append("    ").append(query(restriction, "    ")).append('\n')
+                .append("),\n");
+        sql.append("__pgt_old AS (\n")
+                .append("    -- the stored rows of those groups\n")
+                .append("    SELECT t.ctid AS __pgt_tid, ").append(grouped ? prefixed("t.", storageGroup) : "1 AS __pgt_one")
+                .append(" FROM ").append(st).append(" t");
+        if (grouped) {
+            String first = storageGroup.get(0);
+            sql.append("\n    WHERE t.").append(first).append(" = ANY (ARRAY(SELECT ").append(ident(GROUP_PREFIX + 1))
+                    .append(" FROM __pgt_groups WHERE ").append(ident(GROUP_PREFIX + 1)).append(" IS NOT NULL))\n")
+                    .append("       OR t.").append(first).append(" IS NULL AND EXISTS (SELECT 1 FROM __pgt_groups WHERE ")
+                    .append(ident(GROUP_PREFIX + 1)).append(" IS NULL)");
+        }
+        sql.append("\n),\n");
+        String tids = "t.ctid = ANY (ARRAY(SELECT __pgt_tid FROM __pgt_old))";
+        sql.append("__pgt_del AS (\n")
+                .append("    DELETE FROM ").append(st).append(" t USING __pgt_old o\n")
+                .append("    WHERE ").append(tids).append(" AND t.ctid = o.__pgt_tid\n")
+                .append("      AND NOT EXISTS (SELECT 1 FROM __pgt_new n WHERE ").append(match("n", "o")).append(")\n")
+                .append("    RETURNING 1\n")
+                .append("),\n");
+        if (!columns.isEmpty()) {
+            sql.append("__pgt_upd AS (\n")
+                    .append("    UPDATE ").append(st).append(" AS t\n")
+                    .append("    SET ").append(join(columns, c -> ident(c) + " = n." + ident(c), ",\n        ")).append('\n')
+                    .append("    FROM __pgt_new n, __pgt_old o\n")
+                    .append("    WHERE ").append(tids).append(" AND t.ctid = o.__pgt_tid AND ").append(match("n", "o"));
+            if (target.compareRows()) {
+                sql.append("\n      AND (").append(join(columns, c -> "t." + ident(c), ", "))
+                        .append(") IS DISTINCT FROM (").append(join(columns, c -> "n." + ident(c), ", ")).append(')');
+            }
+            sql.append("\n    RETURNING 1\n")
+                    .append("),\n");
+        }
+        List<String> all = new ArrayList<>();
+        columns.forEach(c -> all.add(ident(c)));
+        hidden.forEach(h -> all.add(ident(h.name())));
+        sql.append("__pgt_ins AS (\n")
+                .append("    INSERT INTO ").append(st).append(" (").append(String.join(", ", all)).append(")\n")
+                .append("    SELECT ").append(join(all, c -> "n." + c, ", ")).append(" FROM __pgt_new n\n")
+                .append("    WHERE NOT EXISTS (SELECT 1 FROM __pgt_old o WHERE ").append(match("n", "o")).append(")\n")
+                .append("    RETURNING 1\n")
+                .append(")\n")
+                .append("SELECT (SELECT count(*) FROM __pgt_ins) AS inserted,\n")
+                .append("       ").append(columns.isEmpty() ? "0::bigint" : "(SELECT count(*) FROM __pgt_upd)")
+                .append(" AS updated,\n")
+                .append("       (SELECT count(*) FROM __pgt_del) AS deleted,\n")
+                .append("       0::bigint AS missing,\n")
+                .append("       pg_catalog.pg_current_snapshot()::text AS snapshot");
+        return sql.toString();
+    }
+
+    /** The group keys of a recomputed row and a stored one the same, NULL matching NULL as in GROUP BY. */
+    private String match(String n, String o) {
+        if (storageGroup.isEmpty()) {
+            return "true";
+        }
+        StringJoiner out = new StringJoiner(" AND ");
+        for (String g : storageGroup) {
+            out.add(n + "." + g + " IS NOT DISTINCT FROM " + o + "." + g);
+        }
+        return out.toString();
+    }
+
+    private static String prefixed(String prefix, List<String> items) {
+        StringJoiner out = new StringJoiner(", ");
+        items.forEach(i -> out.add(prefix + i));
+        return out.toString();
+    }
+
+    private static String join(List<String> items, java.util.function.Function<String, String> each, String separator) {
+        StringJoiner out = new StringJoiner(separator);
+        items.forEach(i -> out.add(each.apply(i)));
+        return out.toString();
+    }
+}
