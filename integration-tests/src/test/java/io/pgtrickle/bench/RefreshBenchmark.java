@@ -22,8 +22,9 @@ import java.util.Locale;
  *
  * <p>Arguments: sizes (comma-separated, default {@code 10000,100000,1000000}), rates (default
  * {@code 0.001,0.01,0.1,0.5}), rounds (default 3). The queries are those of the matrix that pgtrickle
- * maintains differentially today: scan, filter, a keyless filter, src ⋈ dim (5 regions) and a 3-way join
- * (⋈ 4 categories); the aggregate queries join the matrix with their delta rule.
+ * maintains differentially today: scan, filter, a keyless filter, src ⋈ dim (5 regions), a 3-way join
+ * (⋈ 4 categories), SUM and COUNT by region (5 groups) and by a key of 1,000 groups; join_agg refreshes
+ * FULL today and is left out.
  */
 public final class RefreshBenchmark {
 
@@ -36,7 +37,9 @@ public final class RefreshBenchmark {
             new Query("keyless", "SELECT region, category, amount FROM bag WHERE amount > 5000"),
             new Query("join", "SELECT s.id, s.amount, d.name FROM src s JOIN dim d ON d.region = s.region"),
             new Query("join3", "SELECT s.id, s.amount, d.name, c.label FROM src s JOIN dim d ON d.region = s.region "
-                    + "JOIN cat c ON c.category = s.category"));
+                    + "JOIN cat c ON c.category = s.category"),
+            new Query("agg", "SELECT region, sum(amount) AS total, count(*) AS n FROM src GROUP BY region"),
+            new Query("agg1k", "SELECT id % 1000 AS bucket, sum(amount) AS total, count(*) AS n FROM src GROUP BY 1"));
 
     public static void main(String[] args) throws Exception {
         long[] sizes = Arrays.stream((args.length > 0 ? args[0] : "10000,100000,1000000").split(","))

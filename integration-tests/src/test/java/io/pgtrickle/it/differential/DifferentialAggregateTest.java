@@ -90,10 +90,17 @@ class DifferentialAggregateTest {
     }
 
     @Test
-    void groupKeysThatAreNotSelectedFallBackUnderAuto() throws SQLException {
-        exec(c, "SELECT pgtrickle.create_stream_table('agg', 'SELECT count(*) AS n FROM sales GROUP BY region')");
+    void autoKeepsGroupedQueriesFull() throws SQLException {
+        exec(c, "SELECT pgtrickle.create_stream_table('agg', $q$" + QUERIES[0] + "$q$)");
         assertThat(value(c, "SELECT effective || ': ' || reason FROM pgtrickle.explain_refresh_mode('agg')"))
-                .startsWith("FULL: the query cannot be maintained differentially: a GROUP BY key the select list does not show");
+                .startsWith("FULL: a grouped query is maintained differentially by recomputing the groups that changed");
+    }
+
+    @Test
+    void groupKeysThatAreNotSelectedAreRefusedForDifferential() throws SQLException {
+        SQLException e = io.pgtrickle.it.harness.Sql.fails(c, "0A000",
+                "SELECT pgtrickle.create_stream_table('agg', 'SELECT count(*) AS n FROM sales GROUP BY region', '1m', 'DIFFERENTIAL')");
+        assertThat(e.getMessage()).contains("a GROUP BY key the select list does not show");
     }
 
     @Test
