@@ -107,6 +107,29 @@ class DifferentialJoinTest {
     }
 
     @Test
+    void aStreamTableOverAStreamTableIsMaintainedDifferentially() throws SQLException {
+        String first = "SELECT o.id, o.amount, r.name FROM orders o JOIN regions r ON r.region = o.region";
+        String second = "SELECT j.id, j.name, j.amount * 2 AS twice FROM j WHERE j.amount > 100";
+        String third = "SELECT id, count(*) AS n FROM j2 GROUP BY id";
+        exec(c, "SELECT pgtrickle.create_stream_table('j', $q$" + first + "$q$, '1m', 'DIFFERENTIAL')",
+                "SELECT pgtrickle.create_stream_table('j2', $q$" + second + "$q$)", // AUTO: the identity of j is its key
+                "SELECT pgtrickle.create_stream_table('j3', $q$" + third + "$q$, '1m', 'DIFFERENTIAL')");
+        assertThat(value(c, "SELECT effective FROM pgtrickle.explain_refresh_mode('j2')")).isEqualTo("DIFFERENTIAL");
+        exec(c, "UPDATE orders SET amount = amount + 100 WHERE id % 3 = 0", "UPDATE regions SET name = 'N' WHERE region = 'n'",
+                "DELETE FROM orders WHERE id % 5 = 0", "UPDATE orders SET region = 's' WHERE id % 7 = 0");
+        for (int round = 0; round < 2; round++) {
+            for (String[] st : new String[][] {{"j", first}, {"j2", second}, {"j3", third}}) {
+                exec(c, "SELECT pgtrickle.refresh_stream_table('" + st[0] + "')");
+                assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('" + st[0] + "', 1)"))
+                        .isIn("DIFFERENTIAL", "NO_DATA");
+                Oracle.assertStreamTableMatches(c, st[0], st[1]);
+            }
+            exec(c, "DELETE FROM regions WHERE region = 's'", "INSERT INTO orders VALUES (" + (900 + round) + ", 'n', 999, 1)");
+        }
+        exec(c, "SELECT pgtrickle.drop_stream_table('j3')", "SELECT pgtrickle.drop_stream_table('j2')");
+    }
+
+    @Test
     void theKeysOfEveryTableAreIndexedInTheStorage() throws SQLException {
         exec(c, "SELECT pgtrickle.create_stream_table('j', $q$" + QUERIES[3] + "$q$, '1m', 'DIFFERENTIAL')");
         assertThat(rows(c, "SELECT attname FROM pg_attribute WHERE attrelid = 'j'::regclass AND attnum > 0 "

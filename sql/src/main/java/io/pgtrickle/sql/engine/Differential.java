@@ -84,7 +84,7 @@ final class Differential {
     }
 
     /** The comment that marks the index pgtrickle keeps on a storage table's row identity or row hash. */
-    private static final String IDENTITY_INDEX = "pgtrickle row identity";
+    static final String IDENTITY_INDEX = "pgtrickle row identity";
 
     /**
      * Brings the storage table in line with the plan (none for FULL): hidden columns that differ are

@@ -15,7 +15,9 @@ import java.util.Map;
 /**
  * Reads what the planner needs to know of the relations a defining query reads (the planner itself
  * never connects): each relation's columns with their types as {@code format_type} prints them and
- * NOT NULL, its primary key in key order, and the session's search path. One query for all relations.
+ * NOT NULL, its primary key in key order (for a stream table, its row identity when that is a key: the
+ * unique index pgtrickle keeps on it, unless its columns may be NULL), and the session's search path.
+ * One query for all relations.
  */
 final class PlannerCatalog {
     private PlannerCatalog() {
@@ -41,10 +43,14 @@ final class PlannerCatalog {
         for (Row r : session.query("SELECT c.oid::int8 AS relid, n.nspname, c.relname, a.attname, "
                 + "pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull, "
                 + "(SELECT k.ord FROM pg_catalog.pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
-                + " WHERE i.indrelid = c.oid AND i.indisprimary AND k.attnum = a.attnum) AS key_position "
+                + " WHERE i.indrelid = c.oid AND k.attnum = a.attnum AND (i.indisprimary OR (i.indisunique "
+                // a stream table's row identity is its key: unique, never NULL (NULLS NOT DISTINCT marks group keys)
+                + "  AND NOT i.indnullsnotdistinct AND pg_catalog.obj_description(i.indexrelid, 'pg_class') = ? "
+                + "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index p WHERE p.indrelid = c.oid AND p.indisprimary)))) "
+                + "AS key_position "
                 + "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                 + "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-                + "WHERE c.oid = ANY (?::oid[]) ORDER BY c.oid, a.attnum", oids.toString())) {
+                + "WHERE c.oid = ANY (?::oid[]) ORDER BY c.oid, a.attnum", Differential.IDENTITY_INDEX, oids.toString())) {
             long relid = r.getLong("relid");
             names.putIfAbsent(relid, new String[] {r.get("nspname"), r.get("relname")});
             columns.computeIfAbsent(relid, k -> new ArrayList<>())
