@@ -111,6 +111,15 @@ class DifferentialConcurrencyTest {
     }
 
     @Test
+    void aTransactionThatRefreshesBeforeWritingStillHasItsWritesApplied() throws SQLException {
+        exec(c, "INSERT INTO src VALUES (6001, 1, 1)");
+        exec(c, "BEGIN", "SELECT pgtrickle.refresh_stream_table('st')", // records this transaction, no rows of its own
+                "INSERT INTO src VALUES (6002, 1, 1)", "COMMIT");
+        refreshAndCheck(c);
+        assertThat(rows(c, "SELECT id FROM st WHERE id IN (6001, 6002) ORDER BY id")).containsExactly("6001", "6002");
+    }
+
+    @Test
     void aRepeatableReadRefreshThatWaitedForAnotherOneFailsWithSerializationFailure() throws SQLException {
         try (Connection rr = db.connectPgtrickle()) {
             exec(rr, "BEGIN ISOLATION LEVEL REPEATABLE READ", "SELECT count(*) FROM src"); // snapshot taken

@@ -165,6 +165,25 @@ class DifferentialScanTest {
     }
 
     @Test
+    void fixedLengthCharacterAndBitColumnsAreCapturedAndMultiLineLiteralsKept() throws SQLException {
+        exec(c, "CREATE TABLE fixed (id int PRIMARY KEY, code char(5), flags bit(4), codes char(3)[])");
+        String query = "SELECT id, code, flags, codes, 'a\nb' AS two_lines FROM fixed";
+        create("fx", query, "DIFFERENTIAL");
+        exec(c, "INSERT INTO fixed VALUES (1, 'abcde', B'1010', '{abc,de}'), (2, 'x', B'0001', NULL)",
+                "UPDATE fixed SET code = 'zzzzz' WHERE id = 2");
+        refreshAndCheck("fx", query);
+        exec(c, "DROP TABLE fixed CASCADE");
+    }
+
+    @Test
+    void aGroupByNameIsTheInputColumnBeforeAnOutputAlias() throws SQLException {
+        String query = "SELECT id / 10 AS id, id AS x, count(*) AS n FROM src GROUP BY id";
+        create("gb", query, "DIFFERENTIAL");
+        exec(c, "INSERT INTO src (id) VALUES (1025)", "DELETE FROM src WHERE id = 20");
+        refreshAndCheck("gb", query);
+    }
+
+    @Test
     void noChangesIsNoData() throws SQLException {
         create("nd", "SELECT id FROM src", "DIFFERENTIAL");
         exec(c, "SELECT pgtrickle.refresh_stream_table('nd')");

@@ -88,7 +88,8 @@ final class AggregateDelta {
     private String query(String restriction, String indent) {
         String where = predicate == null ? restriction
                 : restriction == null ? predicate : "(" + predicate + ")\n" + indent + "  AND " + restriction;
-        return "SELECT " + select().replace("\n", "\n" + indent) + "\n" + indent + "FROM " + from()
+        // the user's text is never re-indented: a newline may be inside a string literal
+        return "SELECT " + select() + "\n" + indent + "FROM " + from()
                 + (where == null ? "" : "\n" + indent + "WHERE " + where)
                 + (aggregate.groupBy() == null ? "" : "\n" + indent + "GROUP BY " + aggregate.groupBy())
                 + (aggregate.having() == null ? "" : "\n" + indent + "HAVING " + aggregate.having());

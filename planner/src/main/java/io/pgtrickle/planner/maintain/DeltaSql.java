@@ -108,7 +108,7 @@ public final class DeltaSql {
                 + "      AND d.source_relid = " + literal(ident(relation.schema()) + "." + ident(relation.name()))
                 + "::regclass\n"
                 + "      AND NOT pg_catalog.pg_visible_in_snapshot(c.__pgt_xid, s.frontier)\n"
-                + "      AND NOT (c.__pgt_xid IS NOT DISTINCT FROM d.applied_xid AND c.__pgt_seq <= d.applied_seq)\n"
+                + "      AND NOT (c.__pgt_xid IS NOT DISTINCT FROM d.applied_xid AND c.__pgt_seq <= coalesce(d.applied_seq, 0))\n"
                 + "),\n";
     }
 

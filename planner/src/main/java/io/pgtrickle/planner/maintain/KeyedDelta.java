@@ -152,8 +152,9 @@ final class KeyedDelta {
         for (int s = 0; s < scans.size(); s++) {
             String indent = scans.size() > 1 ? "        " : "    ";
             sql.append(s == 0 ? "" : indent + "UNION ALL\n")
-                    .append(indent).append("SELECT ").append(select().replace("\n", "\n" + indent)).append('\n')
-                    .append(indent).append("FROM ").append(from.replace("\n", "\n" + indent)).append('\n')
+                    // the user's text is never re-indented: a newline may be inside a string literal
+                    .append(indent).append("SELECT ").append(select()).append('\n')
+                    .append(indent).append("FROM ").append(from).append('\n')
                     .append(indent).append("WHERE ").append(predicate == null ? "" : "(" + predicate + ")\n" + indent + "  AND ")
                     .append(lookup(sourceKey.get(s), windowKey.get(s), "__pgt_keys_" + (s + 1))).append('\n');
         }

@@ -132,7 +132,7 @@ final class KeylessDelta {
                 + "    WHERE d.__pgt_count > 0 AND NOT " + truncated + "\n"
                 + "    UNION ALL\n"
                 + "    -- after a TRUNCATE: the whole result\n"
-                + "    SELECT * FROM (\n" + indent(populate(), "        ") + "\n    ) p WHERE " + truncated + "\n"
+                + "    SELECT * FROM (\n" + populate() + "\n    ) p WHERE " + truncated + "\n"
                 + "    RETURNING 1\n"
                 + ")\n"
                 + "SELECT (SELECT count(*) FROM __pgt_ins) AS inserted,\n"
@@ -143,7 +143,4 @@ final class KeylessDelta {
                 + "       pg_catalog.pg_current_snapshot()::text AS snapshot";
     }
 
-    private static String indent(String text, String by) {
-        return by + text.replace("\n", "\n" + by);
-    }
 }

@@ -120,7 +120,7 @@ public final class TreeBuilder {
         if (select.getGroup() != null && !select.getGroup().isEmpty()) {
             groupBy = source.cut(spanOf(select.getGroup().getList()));
             for (SqlNode item : select.getGroup()) {
-                groupKeys.add(groupExpression(item, select, source));
+                groupKeys.add(groupExpression(item, select, source, scan.relation()));
             }
         }
         if (groupKeys.size() != groups) {
@@ -154,7 +154,8 @@ public final class TreeBuilder {
     }
 
     /** The text of a GROUP BY item; an ordinal or an output alias stands for the select-list expression. */
-    private static String groupExpression(SqlNode item, SqlSelect select, SourceText source) throws Unsupported {
+    private static String groupExpression(SqlNode item, SqlSelect select, SourceText source, PgRelation relation)
+            throws Unsupported {
         List<SqlNode> items = select.getSelectList().getList();
         if (item instanceof org.apache.calcite.sql.SqlNumericLiteral n) {
             int ordinal = n.intValue(true);
@@ -165,7 +166,9 @@ public final class TreeBuilder {
             return source.cut((target.getKind() == SqlKind.AS ? ((SqlBasicCall) target).operand(0) : target)
                     .getParserPosition());
         }
-        if (item instanceof SqlIdentifier id && id.isSimple()) {
+        // a bare name is an input column first, as PostgreSQL resolves it; an output alias only otherwise
+        if (item instanceof SqlIdentifier id && id.isSimple()
+                && relation.columns().stream().noneMatch(c -> c.name().equals(id.getSimple()))) {
             for (SqlNode target : items) {
                 if (target.getKind() == SqlKind.AS && ((SqlIdentifier) ((SqlBasicCall) target).operand(1)).getSimple()
                         .equals(id.getSimple()) && !(((SqlBasicCall) target).operand(0) instanceof SqlIdentifier)) {

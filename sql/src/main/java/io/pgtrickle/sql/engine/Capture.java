@@ -45,7 +45,7 @@ final class Capture {
         }
         List<String[]> columns = new ArrayList<>();
         // buffer columns take the type without its modifier, so that widening a source column still fits
-        for (Row r : session.query("SELECT a.attname, pg_catalog.format_type(a.atttypid, NULL) AS type, "
+        for (Row r : session.query("SELECT a.attname, pg_catalog.format_type(a.atttypid, -1) AS type, "
                 + "a.atttypid::int8 AS typid FROM pg_catalog.pg_attribute a "
                 + "WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", source.relid())) {
             columns.add(new String[] {r.get("attname"), r.get("type"), r.get("typid")});

@@ -295,7 +295,7 @@ final class Refresher {
             }
             total += session.queryOne("SELECT count(*) AS n FROM (SELECT 1 FROM pgtrickle_changes." + quote(s.get("buffer_table"))
                     + " b WHERE NOT pg_catalog.pg_visible_in_snapshot(b.__pgt_xid, ?::pg_snapshot)"
-                    + " AND NOT (b.__pgt_xid IS NOT DISTINCT FROM ?::xid8 AND b.__pgt_seq <= ?::bigint) LIMIT ?) w",
+                    + " AND NOT (b.__pgt_xid IS NOT DISTINCT FROM ?::xid8 AND b.__pgt_seq <= coalesce(?::bigint, 0)) LIMIT ?) w",
                     st.frontier(), s.get("applied_xid"), s.get("applied_seq"), limit - total).getLong("n");
         }
         return total;
@@ -314,7 +314,7 @@ final class Refresher {
             String buffer = "pgtrickle_changes." + quote(b.get("buffer_table"));
             if (advanced) {
                 session.update("UPDATE pgtrickle.pgt_dependencies SET "
-                        + "applied_xid = pg_catalog.pg_current_xact_id_if_assigned(), applied_seq = (SELECT max(c.__pgt_seq) "
+                        + "applied_xid = pg_catalog.pg_current_xact_id_if_assigned(), applied_seq = (SELECT coalesce(max(c.__pgt_seq), 0) "
                         + "FROM " + buffer + " c WHERE c.__pgt_xid = pg_catalog.pg_current_xact_id_if_assigned()) "
                         + "WHERE pgt_id = ? AND source_relid = ?::oid", st.id(), b.getLong("source_relid"));
             }
