@@ -131,12 +131,16 @@ final class AggregateDelta {
                     + first + " IS NULL))";
         }
         sql.append("__pgt_new AS (\n")
-                .append("    -- the affected groups as the query gives them now\n")
+                .append("    -- the affected groups as the query gives them now, with their key as one record value\n")
+                .append("    SELECT q.*, ").append(grouped ? "ROW(" + prefixed("q.", storageGroup) + ")" : "1")
+                .append(" AS __pgt_gk FROM (\n")
                 .append("    ").append(query(restriction, "    ")).append('\n')
+                .append("    ) q\n")
                 .append("),\n");
         sql.append("__pgt_old AS (\n")
                 .append("    -- the stored rows of those groups\n")
-                .append("    SELECT t.ctid AS __pgt_tid, ").append(grouped ? prefixed("t.", storageGroup) : "1 AS __pgt_one")
+                .append("    SELECT t.ctid AS __pgt_tid, ").append(grouped ? "ROW(" + prefixed("t.", storageGroup) + ")" : "1")
+                .append(" AS __pgt_gk")
                 .append(" FROM ").append(st).append(" t");
         if (grouped) {
             String first = storageGroup.get(0);
@@ -184,16 +188,14 @@ final class AggregateDelta {
         return sql.toString();
     }
 
-    /** The group keys of a recomputed row and a stored one the same, NULL matching NULL as in GROUP BY. */
+    /**
+     * The group keys of a recomputed row and a stored one the same, NULL matching NULL as in GROUP BY:
+     * the keys compared as one record value ({@code record_eq} takes NULL fields as equal), which PostgreSQL
+     * can hash or merge; column-wise {@code IS NOT DISTINCT FROM} could only be joined by nested loops,
+     * quadratic in the affected groups.
+     */
     private String match(String n, String o) {
-        if (storageGroup.isEmpty()) {
-            return "true";
-        }
-        StringJoiner out = new StringJoiner(" AND ");
-        for (String g : storageGroup) {
-            out.add(n + "." + g + " IS NOT DISTINCT FROM " + o + "." + g);
-        }
-        return out.toString();
+        return n + ".__pgt_gk = " + o + ".__pgt_gk";
     }
 
     private static String prefixed(String prefix, List<String> items) {

@@ -22,7 +22,7 @@ import java.util.List;
 final class Capture {
     static final String TRIGGER_PREFIX = "pgt_capture_";
     /** High half of the advisory lock key that serialises capture changes on one source ("pgtc"). */
-    private static final long LOCK_SPACE = 0x70677463L << 32;
+    static final long LOCK_SPACE = 0x70677463L << 32;
 
     private Capture() {
     }

@@ -301,6 +301,10 @@ final class Refresher {
         return total;
     }
 
+    private static boolean readCommitted(Session session) throws SQLException {
+        return "read committed".equals(session.queryOne("SELECT pg_catalog.current_setting('transaction_isolation') AS i").get("i"));
+    }
+
     /**
      * After a refresh: when it recomputed ({@code advanced}, a new frontier), records per source the
      * changes of this transaction itself that it applied, which the frontier cannot cover (a
@@ -317,6 +321,14 @@ final class Refresher {
                         + "applied_xid = pg_catalog.pg_current_xact_id_if_assigned(), applied_seq = (SELECT coalesce(max(c.__pgt_seq), 0) "
                         + "FROM " + buffer + " c WHERE c.__pgt_xid = pg_catalog.pg_current_xact_id_if_assigned()) "
                         + "WHERE pgt_id = ? AND source_relid = ?::oid", st.id(), b.getLong("source_relid"));
+            }
+            // A stream table being created over this source in another transaction holds this lock
+            // (Capture.ensure) until it commits; waiting for it lets the DELETE's snapshot (READ COMMITTED)
+            // see the new reader, whose initial refresh may need rows the others have applied. A
+            // REPEATABLE READ snapshot may predate that commit: it leaves the clean-up to a later refresh.
+            session.query("SELECT pg_catalog.pg_advisory_xact_lock_shared(?)", Capture.LOCK_SPACE | b.getLong("source_relid"));
+            if (!readCommitted(session)) {
+                continue;
             }
             session.update("DELETE FROM " + buffer + " c WHERE NOT EXISTS ("
                     + "SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "
