@@ -184,6 +184,17 @@ class DifferentialScanTest {
     }
 
     @Test
+    void rowsAreComputedUnderTheSettingsOfCreation() throws SQLException {
+        exec(c, "SET TimeZone = 'UTC'");
+        String query = "SELECT id, created::date AS d, to_char(created, 'HH24') AS h, created::text AS t FROM src";
+        create("tz", query, "DIFFERENTIAL");
+        exec(c, "SET TimeZone = 'Asia/Tokyo'", "UPDATE src SET amount = 1 WHERE id % 2 = 0");
+        refreshAndCheck("tz", "SELECT id, (created AT TIME ZONE 'UTC')::date AS d, "
+                + "to_char(created AT TIME ZONE 'UTC', 'HH24') AS h, to_char(created AT TIME ZONE 'UTC', "
+                + "'YYYY-MM-DD HH24:MI:SS') || '+00' AS t FROM src");
+    }
+
+    @Test
     void noChangesIsNoData() throws SQLException {
         create("nd", "SELECT id FROM src", "DIFFERENTIAL");
         exec(c, "SELECT pgtrickle.refresh_stream_table('nd')");

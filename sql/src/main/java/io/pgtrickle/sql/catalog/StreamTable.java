@@ -25,9 +25,10 @@ public record StreamTable(
 
     /**
      * The stored SQL of a DIFFERENTIAL stream table (catalog version 3): the defining query with the
-     * hidden columns, the delta statement, and the search_path both run with.
+     * hidden columns, the delta statement, the search_path both run with, and the other settings they
+     * run with (version 5; name, value, name, value, ...; an array literal, or null before version 5).
      */
-    public record Maintenance(String populateQuery, String deltaSql, String searchPath) {
+    public record Maintenance(String populateQuery, String deltaSql, String searchPath, String settings) {
     }
 
     static StreamTable of(Row r) {
@@ -38,7 +39,8 @@ public record StreamTable(
                 Status.valueOf(r.get("status")), r.getBoolean("is_populated"), r.get("frontier"),
                 r.getBoolean("storage_exists"),
                 r.get("delta_sql") == null ? null
-                        : new Maintenance(r.get("populate_query"), r.get("delta_sql"), r.get("planned_search_path")),
+                        : new Maintenance(r.get("populate_query"), r.get("delta_sql"), r.get("planned_search_path"),
+                                r.get("planned_settings")),
                 r.getBoolean("needs_reinit"));
     }
 

@@ -251,8 +251,36 @@ final class Differential {
         return new String[] {read.toString(), write.toString()};
     }
 
-    /** The stored maintenance of a stream table, as the catalog holds it (null for FULL). */
-    static StreamTable.Maintenance stored(MaintenancePlan plan, String searchPath) {
-        return plan == null ? null : new StreamTable.Maintenance(plan.populateQuery(), plan.deltaStatement(), searchPath);
+    /**
+     * The settings besides search_path that change what expressions compute (ts::date, to_char, numeric
+     * and float output): kept when a stream table is planned and set for each of its refreshes, so rows
+     * recomputed later agree with the rows kept. Not DateStyle: pgjdbc closes a connection whose DateStyle
+     * stops beginning with ISO, so it cannot be set under a JDBC session (psql users with another
+     * DateStyle get date/time text casts in the refreshing session's style).
+     */
+    static final List<String> PINNED = List.of("TimeZone", "IntervalStyle", "extra_float_digits",
+            "lc_monetary", "lc_numeric", "lc_time", "bytea_output");
+
+    /** The session's values of {@link #PINNED}, as a text[] literal of name, value pairs. */
+    static String settings(Session session) throws SQLException {
+        List<String> pairs = new ArrayList<>();
+        for (String name : PINNED) {
+            pairs.add(name);
+            pairs.add(session.queryOne("SELECT pg_catalog.current_setting(?) AS v", name).get("v"));
+        }
+        return Identifiers.textArray(pairs);
+    }
+
+    /** The name/value pairs of a stored settings array (empty for null). */
+    static java.util.Map<String, String> settingsMap(Session session, String stored) throws SQLException {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (stored == null) {
+            return out;
+        }
+        List<Row> rows = session.query("SELECT u.v FROM unnest(?::text[]) WITH ORDINALITY AS u(v, o) ORDER BY o", stored);
+        for (int i = 0; i + 1 < rows.size(); i += 2) {
+            out.put(rows.get(i).get("v"), rows.get(i + 1).get("v"));
+        }
+        return out;
     }
 }

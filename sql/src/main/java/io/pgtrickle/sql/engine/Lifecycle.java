@@ -281,8 +281,10 @@ final class Lifecycle {
 
     private void storeMaintenance(long id, ModeChoice mode) throws SQLException {
         session.update("UPDATE pgtrickle.pgt_stream_tables SET populate_query = ?, delta_sql = ?, "
-                + "planned_search_path = ? WHERE pgt_id = ?", mode.plan() == null ? null : mode.plan().populateQuery(),
-                mode.plan() == null ? null : mode.plan().deltaStatement(), mode.searchPath(), id);
+                + "planned_search_path = ?, planned_settings = ?::text[] WHERE pgt_id = ?",
+                mode.plan() == null ? null : mode.plan().populateQuery(),
+                mode.plan() == null ? null : mode.plan().deltaStatement(), mode.searchPath(),
+                mode.plan() == null ? null : Differential.settings(session), id);
     }
 
     /** A new refresh mode (or a new plan for the same query): storage, stored SQL, and the rows if the storage changed. */

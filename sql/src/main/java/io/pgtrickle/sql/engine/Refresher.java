@@ -145,6 +145,7 @@ final class Refresher {
         Map<String, String> all = new java.util.LinkedHashMap<>(settings);
         if (st.maintenance() != null) {
             all.put("search_path", st.maintenance().searchPath());
+            all.putAll(Differential.settingsMap(session, st.maintenance().settings()));
         }
         Row r;
         try {
