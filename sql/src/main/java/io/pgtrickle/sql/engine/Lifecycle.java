@@ -207,7 +207,7 @@ final class Lifecycle {
         if (requested == RefreshMode.FULL) {
             return ModeChoice.full("FULL was requested");
         }
-        String obstacle = Volatility.construct(session, query).map(v -> "it calls " + v
+        String obstacle = Volatility.construct(session, query).map(v -> "it uses " + v
                 + ", whose result changes without any change to the sources").orElse(null);
         MaintenancePlan plan = null;
         if (obstacle == null) {

@@ -15,8 +15,9 @@ import java.util.Set;
 /**
  * Finds what makes a defining query's result change without any change to its sources: a VOLATILE
  * function ({@code random()}, {@code clock_timestamp()}), or the current time ({@code now()},
- * {@code CURRENT_DATE}, ...: STABLE in PostgreSQL, but a delta computed at one time and a recompute at
- * another disagree). Such a query cannot be maintained differentially. Function names are taken from the
+ * {@code CURRENT_DATE}, the literals {@code 'now'} and {@code 'today'}, ...: STABLE in PostgreSQL, but a
+ * delta computed at one time and a recompute at another disagree). A string literal 'now' that is never
+ * cast to a date or time is refused too: erring toward FULL. Such a query cannot be maintained differentially. Function names are taken from the
  * query's tokens (a word before a parenthesis) and looked up in pg_proc by name: any function of that
  * name that is volatile counts, which errs toward FULL, never toward a wrong result.
  */
@@ -26,6 +27,8 @@ final class Volatility {
             "localtime", "localtimestamp", "transaction_timestamp", "statement_timestamp");
     private static final Set<String> CLOCK_KEYWORDS = Set.of("current_timestamp", "current_date", "current_time",
             "localtime", "localtimestamp");
+    /** The special date/time input values that mean "now" ('now'::timestamptz, date 'today', ...). */
+    private static final Set<String> CLOCK_LITERALS = Set.of("now", "today", "tomorrow", "yesterday");
 
     private Volatility() {
     }
@@ -36,6 +39,10 @@ final class Volatility {
         Set<String> functions = new LinkedHashSet<>();
         for (int i = 0; i < tokens.size(); i++) {
             Token t = tokens.get(i);
+            if (t.is(TokenKind.STRING) && CLOCK_LITERALS.contains(
+                    t.text().substring(1, t.text().length() - 1).strip().toLowerCase(java.util.Locale.ROOT))) {
+                return Optional.of("the literal " + t.text() + " (read as the current time when cast to a date or time)");
+            }
             boolean word = t.is(TokenKind.IDENTIFIER) || t.is(TokenKind.QUOTED_IDENTIFIER);
             if (!word) {
                 continue;
