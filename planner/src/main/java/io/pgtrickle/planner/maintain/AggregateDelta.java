@@ -36,7 +36,6 @@ final class AggregateDelta {
     private final String buffer;
     /** Per group key: the storage column that holds it (quoted). */
     private final List<String> storageGroup = new ArrayList<>();
-    private final List<MaintenancePlan.Column> hidden = List.of();
 
     AggregateDelta(Target target, Scan scan, String predicate, Aggregate aggregate, String selectList,
             List<String> columns, String buffer) throws Unsupported {
@@ -64,24 +63,7 @@ final class AggregateDelta {
             storageGroup.forEach(q -> names.add(q.substring(1, q.length() - 1).replace("\"\"", "\"")));
             indexes.add(new MaintenancePlan.Index(names, true, true));
         }
-        return new MaintenancePlan(hidden, indexes, populate(), delta());
-    }
-
-    private String storage() {
-        return ident(target.storageSchema()) + "." + ident(target.storageName());
-    }
-
-    private String reference() {
-        return ident(scan.alias() != null ? scan.alias() : scan.relation().name());
-    }
-
-    private String from() {
-        String table = ident(scan.relation().schema()) + "." + ident(scan.relation().name());
-        return scan.alias() != null ? table + " AS " + ident(scan.alias()) : table;
-    }
-
-    private String select() {
-        return selectList;
+        return new MaintenancePlan(List.of(), indexes, populate(), delta());
     }
 
     /** The query with the hidden group columns; {@code restriction} (or null) joins the WHERE. */
@@ -89,7 +71,7 @@ final class AggregateDelta {
         String where = predicate == null ? restriction
                 : restriction == null ? predicate : "(" + predicate + ")\n" + indent + "  AND " + restriction;
         // the user's text is never re-indented: a newline may be inside a string literal
-        return "SELECT " + select() + "\n" + indent + "FROM " + from()
+        return "SELECT " + selectList + "\n" + indent + "FROM " + DeltaSql.from(scan)
                 + (where == null ? "" : "\n" + indent + "WHERE " + where)
                 + (aggregate.groupBy() == null ? "" : "\n" + indent + "GROUP BY " + aggregate.groupBy())
                 + (aggregate.having() == null ? "" : "\n" + indent + "HAVING " + aggregate.having());
@@ -100,7 +82,7 @@ final class AggregateDelta {
     }
 
     private String delta() {
-        String st = storage();
+        String st = DeltaSql.storage(target);
         List<String> sourceColumns = new ArrayList<>();
         for (PgColumn c : scan.relation().columns()) {
             sourceColumns.add("c." + ident(c.name()));
@@ -119,7 +101,7 @@ final class AggregateDelta {
             sql.append("__pgt_groups AS (\n")
                     .append("    -- the groups of the changed rows' old and new images; after a TRUNCATE, every stored one\n")
                     .append("    SELECT DISTINCT ").append(keys).append('\n')
-                    .append("    FROM (SELECT * FROM __pgt_window WHERE __pgt_op <> 'T') AS ").append(reference()).append('\n')
+                    .append("    FROM (SELECT * FROM __pgt_window WHERE __pgt_op <> 'T') AS ").append(DeltaSql.reference(scan)).append('\n')
                     .append(predicate == null ? "" : "    WHERE " + predicate + "\n")
                     .append("    UNION\n")
                     .append("    SELECT ").append(String.join(", ", storageGroup)).append(" FROM ").append(st)
@@ -160,31 +142,23 @@ final class AggregateDelta {
         if (!columns.isEmpty()) {
             sql.append("__pgt_upd AS (\n")
                     .append("    UPDATE ").append(st).append(" AS t\n")
-                    .append("    SET ").append(join(columns, c -> ident(c) + " = n." + ident(c), ",\n        ")).append('\n')
+                    .append(DeltaSql.updateSet(columns))
                     .append("    FROM __pgt_new n, __pgt_old o\n")
-                    .append("    WHERE ").append(tids).append(" AND t.ctid = o.__pgt_tid AND ").append(match("n", "o"));
-            if (target.compareRows()) {
-                sql.append("\n      AND (").append(join(columns, c -> "t." + ident(c), ", "))
-                        .append(") IS DISTINCT FROM (").append(join(columns, c -> "n." + ident(c), ", ")).append(')');
-            }
-            sql.append("\n    RETURNING 1\n")
+                    .append("    WHERE ").append(tids).append(" AND t.ctid = o.__pgt_tid AND ").append(match("n", "o"))
+                    .append(DeltaSql.changed(columns, target.compareRows()))
+                    .append("\n    RETURNING 1\n")
                     .append("),\n");
         }
         List<String> all = new ArrayList<>();
         columns.forEach(c -> all.add(ident(c)));
-        hidden.forEach(h -> all.add(ident(h.name())));
         sql.append("__pgt_ins AS (\n")
                 .append("    INSERT INTO ").append(st).append(" (").append(String.join(", ", all)).append(")\n")
-                .append("    SELECT ").append(join(all, c -> "n." + c, ", ")).append(" FROM __pgt_new n\n")
+                .append("    SELECT ").append(DeltaSql.join(all, c -> "n." + c, ", ")).append(" FROM __pgt_new n\n")
                 .append("    WHERE NOT EXISTS (SELECT 1 FROM __pgt_old o WHERE ").append(match("n", "o")).append(")\n")
                 .append("    RETURNING 1\n")
                 .append(")\n")
-                .append("SELECT (SELECT count(*) FROM __pgt_ins) AS inserted,\n")
-                .append("       ").append(columns.isEmpty() ? "0::bigint" : "(SELECT count(*) FROM __pgt_upd)")
-                .append(" AS updated,\n")
-                .append("       (SELECT count(*) FROM __pgt_del) AS deleted,\n")
-                .append("       0::bigint AS missing,\n")
-                .append("       pg_catalog.pg_current_snapshot()::text AS snapshot");
+                .append(DeltaSql.result(columns.isEmpty() ? "0::bigint" : "(SELECT count(*) FROM __pgt_upd)",
+                        "(SELECT count(*) FROM __pgt_del)", "0::bigint"));
         return sql.toString();
     }
 
@@ -199,14 +173,6 @@ final class AggregateDelta {
     }
 
     private static String prefixed(String prefix, List<String> items) {
-        StringJoiner out = new StringJoiner(", ");
-        items.forEach(i -> out.add(prefix + i));
-        return out.toString();
-    }
-
-    private static String join(List<String> items, java.util.function.Function<String, String> each, String separator) {
-        StringJoiner out = new StringJoiner(separator);
-        items.forEach(i -> out.add(each.apply(i)));
-        return out.toString();
+        return DeltaSql.join(items, i -> prefix + i, ", ");
     }
 }

@@ -11,6 +11,8 @@ import io.pgtrickle.planner.tree.TreeBuilder.Unsupported;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.function.Function;
 
 /**
  * Compiles an operator tree into the SQL that maintains it (DESIGN §4): select-project-join queries
@@ -51,8 +53,7 @@ public final class DeltaSql {
         String from;
         if (below instanceof Scan scan) {
             scans = List.of(scan);
-            String table = ident(scan.relation().schema()) + "." + ident(scan.relation().name());
-            from = scan.alias() != null ? table + " AS " + ident(scan.alias()) : table;
+            from = from(scan);
         } else if (below instanceof Join join) {
             scans = join.scans();
             from = join.from();
@@ -115,6 +116,49 @@ public final class DeltaSql {
     /** Quotes an identifier, always: generated SQL never depends on which words are reserved. */
     static String ident(String name) {
         return '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    /** The storage table, schema-qualified, quoted. */
+    static String storage(Target target) {
+        return ident(target.storageSchema()) + "." + ident(target.storageName());
+    }
+
+    /** The name the query's expressions use for a scanned table: its alias, or the table's own name. */
+    static String reference(Scan scan) {
+        return ident(scan.alias() != null ? scan.alias() : scan.relation().name());
+    }
+
+    /** A scanned table as a FROM item: schema-qualified, with the query's alias. */
+    static String from(Scan scan) {
+        String table = ident(scan.relation().schema()) + "." + ident(scan.relation().name());
+        return scan.alias() != null ? table + " AS " + ident(scan.alias()) : table;
+    }
+
+    /** {@code each} of the items, joined by {@code separator}. */
+    static String join(List<String> items, Function<String, String> each, String separator) {
+        StringJoiner out = new StringJoiner(separator);
+        items.forEach(i -> out.add(each.apply(i)));
+        return out.toString();
+    }
+
+    /** {@code SET "c1" = n."c1", ...}: a stored row takes its recomputed values. */
+    static String updateSet(List<String> columns) {
+        return "    SET " + join(columns, c -> ident(c) + " = n." + ident(c), ",\n        ") + "\n";
+    }
+
+    /** The condition that a stored row {@code t} differs from its recomputed {@code n} (empty when rows cannot compare). */
+    static String changed(List<String> columns, boolean compareRows) {
+        return !compareRows ? "" : "\n      AND (" + join(columns, c -> "t." + ident(c), ", ") + ") IS DISTINCT FROM ("
+                + join(columns, c -> "n." + ident(c), ", ") + ")";
+    }
+
+    /** The statement's answer: the counts of its CTEs, what it missed, and its snapshot (the new frontier). */
+    static String result(String updated, String deleted, String missing) {
+        return "SELECT (SELECT count(*) FROM __pgt_ins) AS inserted,\n"
+                + "       " + updated + " AS updated,\n"
+                + "       " + deleted + " AS deleted,\n"
+                + "       " + missing + " AS missing,\n"
+                + "       pg_catalog.pg_current_snapshot()::text AS snapshot";
     }
 
     static String literal(String text) {

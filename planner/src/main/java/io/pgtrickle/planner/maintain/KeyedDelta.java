@@ -96,10 +96,6 @@ final class KeyedDelta {
         return new MaintenancePlan(hidden, indexes, populate(), delta());
     }
 
-    private String storage() {
-        return ident(target.storageSchema()) + "." + ident(target.storageName());
-    }
-
     /** The user's select list, then the hidden key columns. */
     private String select() {
         return hiddenItems.isEmpty() ? selectList : selectList + ",\n       " + String.join(",\n       ", hiddenItems);
@@ -110,7 +106,7 @@ final class KeyedDelta {
     }
 
     private String delta() {
-        String st = storage();
+        String st = DeltaSql.storage(target);
         StringBuilder sql = new StringBuilder();
         // one window per source relation (a self join reads one buffer twice)
         Map<String, String> windows = new LinkedHashMap<>();
@@ -182,14 +178,11 @@ final class KeyedDelta {
         if (!columns.isEmpty()) {
             sql.append("__pgt_upd AS (\n")
                     .append("    UPDATE ").append(st).append(" AS t\n")
-                    .append("    SET ").append(join(columns, c -> ident(c) + " = n." + ident(c), ",\n        ")).append('\n')
+                    .append(DeltaSql.updateSet(columns))
                     .append("    FROM __pgt_new n\n")
-                    .append("    WHERE ").append(match("t", "n")).append("\n      AND ").append(probe("__pgt_new"));
-            if (target.compareRows()) {
-                sql.append("\n      AND (").append(join(columns, c -> "t." + ident(c), ", "))
-                        .append(") IS DISTINCT FROM (").append(join(columns, c -> "n." + ident(c), ", ")).append(')');
-            }
-            sql.append("\n    RETURNING 1\n")
+                    .append("    WHERE ").append(match("t", "n")).append("\n      AND ").append(probe("__pgt_new"))
+                    .append(DeltaSql.changed(columns, target.compareRows()))
+                    .append("\n    RETURNING 1\n")
                     .append("),\n");
         }
         List<String> all = new ArrayList<>();
@@ -197,17 +190,13 @@ final class KeyedDelta {
         hidden.forEach(h -> all.add(ident(h.name())));
         sql.append("__pgt_ins AS (\n")
                 .append("    INSERT INTO ").append(st).append(" (").append(String.join(", ", all)).append(")\n")
-                .append("    SELECT ").append(join(all, c -> "n." + c, ", ")).append(" FROM __pgt_new n\n")
+                .append("    SELECT ").append(DeltaSql.join(all, c -> "n." + c, ", ")).append(" FROM __pgt_new n\n")
                 .append("    WHERE NOT EXISTS (SELECT 1 FROM ").append(st).append(" t WHERE ").append(match("t", "n"))
                 .append("\n                      AND ").append(probe("__pgt_new")).append(")\n")
                 .append("    RETURNING 1\n")
                 .append(")\n")
-                .append("SELECT (SELECT count(*) FROM __pgt_ins) AS inserted,\n")
-                .append("       ").append(columns.isEmpty() ? "0::bigint" : "(SELECT count(*) FROM __pgt_upd)")
-                .append(" AS updated,\n")
-                .append("       (SELECT count(*) FROM __pgt_del) AS deleted,\n")
-                .append("       0::bigint AS missing,\n")
-                .append("       pg_catalog.pg_current_snapshot()::text AS snapshot");
+                .append(DeltaSql.result(columns.isEmpty() ? "0::bigint" : "(SELECT count(*) FROM __pgt_upd)",
+                        "(SELECT count(*) FROM __pgt_del)", "0::bigint"));
         return sql.toString();
     }
 
@@ -255,9 +244,7 @@ final class KeyedDelta {
     }
 
     private static String prefixed(String prefix, List<String> items) {
-        StringJoiner out = new StringJoiner(", ");
-        items.forEach(i -> out.add(prefix + i));
-        return out.toString();
+        return DeltaSql.join(items, i -> prefix + i, ", ");
     }
 
     /** Quoted identifiers back to names (they were quoted by {@link DeltaSql#ident}). */
@@ -267,11 +254,5 @@ final class KeyedDelta {
             out.add(q.substring(1, q.length() - 1).replace("\"\"", "\""));
         }
         return out;
-    }
-
-    private static String join(List<String> items, java.util.function.Function<String, String> each, String separator) {
-        StringJoiner out = new StringJoiner(separator);
-        items.forEach(i -> out.add(each.apply(i)));
-        return out.toString();
     }
 }

@@ -49,15 +49,6 @@ final class KeylessDelta {
                 delta());
     }
 
-    private String storage() {
-        return ident(target.storageSchema()) + "." + ident(target.storageName());
-    }
-
-    /** The name the query's expressions use for the source: its alias, or the table's own name. */
-    private String reference() {
-        return ident(scan.alias() != null ? scan.alias() : scan.relation().name());
-    }
-
     private String selectList() {
         StringJoiner list = new StringJoiner(",\n           ");
         for (int i = 0; i < outputs.size(); i++) {
@@ -86,7 +77,7 @@ final class KeylessDelta {
     }
 
     private String delta() {
-        String st = storage();
+        String st = DeltaSql.storage(target);
         List<String> sourceColumns = new ArrayList<>();
         for (PgColumn c : scan.relation().columns()) {
             sourceColumns.add("c." + ident(c.name()));
@@ -96,8 +87,8 @@ final class KeylessDelta {
                 + "__pgt_changes AS (\n"
                 + "    -- the query over the changed rows' images: +1 for an inserted row, -1 for a deleted one\n"
                 + "    SELECT " + selectList() + ",\n"
-                + "           CASE WHEN " + reference() + ".__pgt_op = 'I' THEN 1 ELSE -1 END AS __pgt_weight\n"
-                + "    FROM (SELECT * FROM __pgt_window WHERE __pgt_op <> 'T') AS " + reference() + "\n"
+                + "           CASE WHEN " + DeltaSql.reference(scan) + ".__pgt_op = 'I' THEN 1 ELSE -1 END AS __pgt_weight\n"
+                + "    FROM (SELECT * FROM __pgt_window WHERE __pgt_op <> 'T') AS " + DeltaSql.reference(scan) + "\n"
                 + (predicate == null ? "" : "    WHERE " + predicate + "\n")
                 + "),\n"
                 + "__pgt_delta AS (\n"

@@ -78,9 +78,11 @@ final class Refresher {
                     + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
                     + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = ?", st.id());
         } else if (incremental && st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.maintenance() != null) {
-            String tooMany = st.refreshMode() == RefreshMode.AUTO ? largeChange(session, st) : null;
-            result = tooMany == null ? differential(session, st, pendingChanges(session, st, LARGE_WINDOW) >= LARGE_WINDOW)
-                    : full(session, st).because(tooMany);
+            // one count of the window serves AUTO's choice and the choice of plan
+            ChangeBound bound = st.refreshMode() == RefreshMode.AUTO ? changeBound(session, st) : null;
+            long changes = pendingChanges(session, st, Math.max(LARGE_WINDOW, bound == null ? 0 : bound.rows() + 1));
+            result = bound != null && changes > bound.rows() ? full(session, st).because(bound.reason())
+                    : differential(session, st, changes >= LARGE_WINDOW);
         } else {
             result = full(session, st);
         }
@@ -214,30 +216,30 @@ final class Refresher {
         }
     }
 
+    /** Under AUTO, the most change rows a refresh applies rather than recomputing, and what it was derived from. */
+    private record ChangeBound(long rows, double sourceRows, double ratio) {
+        String reason() {
+            return String.format(java.util.Locale.ROOT, "more than %d changed rows against about %.0f source rows "
+                    + "(%s = %s): recomputed", rows, sourceRows, MAX_CHANGE_RATIO, ratio);
+        }
+    }
+
     /**
-     * Under AUTO: why this refresh should recompute rather than apply the changes, or null. It should
-     * when the window holds more change rows than {@value #MAX_CHANGE_RATIO} (default 0.15) times the
-     * rows of the sources, as PostgreSQL's statistics estimate them (a source never analysed has no
-     * estimate: then the changes are applied). Counting stops at the bound.
+     * Under AUTO, a refresh recomputes when the window holds more change rows than
+     * {@value #MAX_CHANGE_RATIO} (default 0.15) times the rows of the sources, as PostgreSQL's statistics
+     * estimate them; null when a source was never analysed (no estimate: the changes are applied).
      */
-    private static String largeChange(Session session, StreamTable st) throws SQLException {
+    private static ChangeBound changeBound(Session session, StreamTable st) throws SQLException {
         Row r = session.queryOne("SELECT pg_catalog.current_setting(?, true) AS ratio, "
-                + "(SELECT sum(c.reltuples)::float8 FROM pgtrickle.pgt_dependencies d JOIN pg_catalog.pg_class c "
-                + "ON c.oid = d.source_relid WHERE d.pgt_id = ?) AS size, "
-                + "(SELECT bool_or(c.reltuples < 0) FROM pgtrickle.pgt_dependencies d JOIN pg_catalog.pg_class c "
-                + "ON c.oid = d.source_relid WHERE d.pgt_id = ?) AS unknown", MAX_CHANGE_RATIO, st.id(), st.id());
+                + "sum(c.reltuples)::float8 AS size, bool_or(c.reltuples < 0) AS unknown "
+                + "FROM pgtrickle.pgt_dependencies d JOIN pg_catalog.pg_class c ON c.oid = d.source_relid "
+                + "WHERE d.pgt_id = ?", MAX_CHANGE_RATIO, st.id());
         double ratio = maxChangeRatio(r.get("ratio"));
         if (r.get("size") == null || r.getBoolean("unknown")) {
             return null;
         }
         double size = Double.parseDouble(r.get("size"));
-        long bound = (long) Math.floor(ratio * size);
-        long changes = pendingChanges(session, st, bound + 1);
-        if (changes <= bound) {
-            return null;
-        }
-        return String.format(java.util.Locale.ROOT, "more than %d changed rows against about %.0f source rows "
-                + "(%s = %s): recomputed", bound, size, MAX_CHANGE_RATIO, ratio);
+        return new ChangeBound((long) Math.floor(ratio * size), size, ratio);
     }
 
     static double maxChangeRatio(String setting) {
