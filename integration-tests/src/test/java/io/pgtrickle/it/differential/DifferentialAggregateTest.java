@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Differential refresh of grouped queries over one table: COUNT(*), COUNT(x), SUM, AVG, MIN, MAX,
  * COUNT(DISTINCT), HAVING crossed both ways, NULL group keys, group-key updates, aggregates over all rows
- * of a table that empties; over tables with and without a primary key.
+ * of a table that empties; over tables with and without a primary key. Both rules: groups recomputed,
+ * and COUNT/SUM/AVG of exact values maintained from the changes (numeric(p,s) keeps its scale: the
+ * oracle compares text).
  */
 @PgTest
 class DifferentialAggregateTest {
@@ -29,9 +31,10 @@ class DifferentialAggregateTest {
     void setUp(TestDatabase db) throws SQLException {
         c = db.connectPgtrickle();
         exec(c, "DROP TABLE IF EXISTS sales, bag CASCADE",
-                "CREATE TABLE sales (id int PRIMARY KEY, region text, category text, amount numeric, qty int)",
+                "CREATE TABLE sales (id int PRIMARY KEY, region text, category text, amount numeric, qty int, price numeric(8,2))",
                 "INSERT INTO sales SELECT g, (ARRAY['n','s','e',NULL])[g % 4 + 1], (ARRAY['a','b','c'])[g % 3 + 1], "
-                        + "g * 1.5, CASE WHEN g % 5 = 0 THEN NULL ELSE g % 7 END FROM generate_series(1, 90) g",
+                        + "g * 1.5, CASE WHEN g % 5 = 0 THEN NULL ELSE g % 7 END, "
+                        + "CASE WHEN g % 6 = 0 THEN NULL ELSE g * 0.37 END FROM generate_series(1, 90) g",
                 "CREATE TABLE bag (k text, v int)", "INSERT INTO bag SELECT (ARRAY['x','y',NULL])[g % 3 + 1], g % 4 FROM generate_series(1, 30) g");
     }
 
@@ -59,15 +62,27 @@ class DifferentialAggregateTest {
                 + "FROM sales s GROUP BY 1",
         "SELECT k, count(*) AS n, sum(v) AS total, max(v) AS high FROM bag GROUP BY k",
         "SELECT count(*) AS n, count(DISTINCT k) AS keys FROM bag WHERE v > 0",
+        // maintained from the changes (COUNT, SUM, AVG of integers and numeric(p,s)): the rest are recomputed
+        "SELECT region, count(*) AS n, count(qty) AS with_qty, sum(qty) AS units, avg(qty) AS mean, sum(id) AS ids, "
+                + "count(amount) AS amounts FROM sales WHERE id <> 7 GROUP BY region",
+        "SELECT category, region, sum(price) AS total, avg(price) AS mean, count(price) AS priced, count(*) AS n "
+                + "FROM sales GROUP BY category, region",
+        "SELECT count(*) AS n, sum(price) AS total, avg(qty) AS mean, sum(qty::bigint) AS units FROM sales",
+        "SELECT k, count(*) AS n, sum(v) AS total, avg(v) AS mean FROM bag GROUP BY k",
+        "SELECT count(v) AS n, sum(v) AS total FROM bag WHERE k IS NOT NULL",
     };
 
+    /** The first query of {@link #QUERIES} maintained from the changes alone. */
+    static final int FIRST_FROM_CHANGES = 6;
+
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
     void everyKindOfChangeIsAppliedDifferentially(int q) throws SQLException {
         String query = QUERIES[q];
         exec(c, "SELECT pgtrickle.create_stream_table('agg', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
         Oracle.assertStreamTableMatches(c, "agg", query);
-        exec(c, "INSERT INTO sales VALUES (1001, 'w', 'a', 5, 9), (1002, NULL, 'b', 7, NULL)", "INSERT INTO bag VALUES ('z', 3), (NULL, 1)");
+        exec(c, "INSERT INTO sales VALUES (1001, 'w', 'a', 5, 9, 1.10), (1002, NULL, 'b', 7, NULL, NULL)",
+                "INSERT INTO bag VALUES ('z', 3), (NULL, 1)");
         refreshAndCheck(query); // a new group, and the NULL group grows
         exec(c, "DELETE FROM sales WHERE amount = (SELECT min(amount) FROM sales WHERE region = 'n')", // the minimum goes
                 "UPDATE sales SET qty = 100 WHERE id = 2", "DELETE FROM bag WHERE ctid = (SELECT ctid FROM bag WHERE k = 'x' LIMIT 1)");
@@ -85,15 +100,41 @@ class DifferentialAggregateTest {
         refreshAndCheck(query);
         exec(c, "DELETE FROM sales", "DELETE FROM bag"); // emptied: a global aggregate keeps its one row
         refreshAndCheck(query);
-        exec(c, "INSERT INTO sales VALUES (1, 'n', 'a', 2, 2)", "INSERT INTO bag VALUES (NULL, 2)");
+        exec(c, "INSERT INTO sales VALUES (1, 'n', 'a', 2, 2, 0.50)", "INSERT INTO bag VALUES (NULL, 2)");
         refreshAndCheck(query);
+        exec(c, "UPDATE sales SET price = price + 0.01, qty = NULL", "INSERT INTO sales VALUES (3, 'n', 'a', 2, NULL, NULL)");
+        refreshAndCheck(query); // every argument NULL: SUM and AVG are NULL, COUNT 0
+        exec(c, "BEGIN", "INSERT INTO sales VALUES (4, 'x', 'b', 1, 1, 9.99)", "DELETE FROM sales WHERE id = 4",
+                "INSERT INTO bag VALUES ('new', 1)", "DELETE FROM bag WHERE k = 'new'", "COMMIT");
+        refreshAndCheck(query); // a group that came and went within the window
     }
 
     @Test
-    void autoKeepsGroupedQueriesFull() throws SQLException {
+    void autoKeepsRecomputedGroupsFullAndMaintainsTheOthersFromTheChanges() throws SQLException {
         exec(c, "SELECT pgtrickle.create_stream_table('agg', $q$" + QUERIES[0] + "$q$)");
         assertThat(value(c, "SELECT effective || ': ' || reason FROM pgtrickle.explain_refresh_mode('agg')"))
-                .startsWith("FULL: a grouped query is maintained differentially by recomputing the groups that changed");
+                .startsWith("FULL: a grouped query with aggregates other than COUNT, SUM and AVG");
+        exec(c, "SELECT pgtrickle.drop_stream_table('agg')",
+                "SELECT pgtrickle.create_stream_table('agg', $q$" + QUERIES[FIRST_FROM_CHANGES + 1] + "$q$)");
+        assertThat(value(c, "SELECT effective FROM pgtrickle.explain_refresh_mode('agg')")).isEqualTo("DIFFERENTIAL");
+        assertThat(rows(c, "SELECT attname FROM pg_attribute WHERE attrelid = 'agg'::regclass AND attnum > 0 "
+                + "AND attname LIKE '\\_\\_pgt\\_%' ORDER BY attnum"))
+                .containsExactly("__pgt_count", "__pgt_nn_3", "__pgt_sum_3", "__pgt_nn_4", "__pgt_sum_4", "__pgt_nn_5");
+        exec(c, "UPDATE sales SET price = price * 2 WHERE id < 20");
+        refreshAndCheck(QUERIES[FIRST_FROM_CHANGES + 1]);
+    }
+
+    @Test
+    void aStoredStateThatDriftedIsRecomputed() throws SQLException {
+        String query = QUERIES[FIRST_FROM_CHANGES];
+        exec(c, "SELECT pgtrickle.create_stream_table('agg', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
+        // someone bypasses the guard and removes a group: its next delete would make a count negative
+        exec(c, "BEGIN", "SELECT set_config('pgtrickle.maintenance', 'on', true)", "DELETE FROM agg WHERE region = 'n'",
+                "COMMIT", "DELETE FROM sales WHERE id = 4");
+        exec(c, "SELECT pgtrickle.refresh_stream_table('agg')");
+        assertThat(value(c, "SELECT action || ': ' || reason FROM pgtrickle.get_refresh_history('agg', 1)"))
+                .isEqualTo("FULL: 1 rows to delete were not in the stream table: recomputed");
+        Oracle.assertStreamTableMatches(c, "agg", query);
     }
 
     @Test

@@ -24,7 +24,8 @@ public final class Oracle {
 
     /**
      * Asserts multiset equality of the stream table's user columns (in table order) and the defining
-     * query's result, using {@code EXCEPT ALL} in both directions.
+     * query's result, using {@code EXCEPT ALL} in both directions over the rows' text forms (so also
+     * types without equality compare, and numeric values must carry the same scale).
      *
      * @param streamTable a table name as it may appear in SQL, e.g. {@code public.orders_st}
      * @param definingQuery a SELECT whose columns line up with the user columns of the stream table
@@ -34,8 +35,12 @@ public final class Oracle {
             throws SQLException {
         String query = stripTrailingSemicolons(definingQuery);
         String table = "SELECT " + String.join(", ", userColumns(c, streamTable)) + " FROM " + streamTable;
-        List<String> extra = rows(c, "(" + table + ") EXCEPT ALL (" + query + ")");
-        List<String> missing = rows(c, "(" + query + ") EXCEPT ALL (" + table + ")");
+        // rows compared as their text, so a value that is equal but prints differently (numeric 1.00 and 1)
+        // is a difference too: the stream table must give what the query gives
+        String tableText = "SELECT __pgt_row::text FROM (" + table + ") AS __pgt_row";
+        String queryText = "SELECT __pgt_row::text FROM (" + query + ") AS __pgt_row";
+        List<String> extra = rows(c, "(" + tableText + ") EXCEPT ALL (" + queryText + ")");
+        List<String> missing = rows(c, "(" + queryText + ") EXCEPT ALL (" + tableText + ")");
         if (!extra.isEmpty() || !missing.isEmpty()) {
             throw new AssertionError("stream table " + streamTable + " does not match its defining query\n"
                     + describe("extra (in the stream table, not in the query)", extra)
@@ -67,7 +72,7 @@ public final class Oracle {
         List<String> rows = new ArrayList<>();
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(
-                        "SELECT d::text FROM (" + setQuery + ") AS d ORDER BY d::text COLLATE \"C\"")) {
+                        "SELECT d.d FROM (" + setQuery + ") AS d (d) ORDER BY d.d COLLATE \"C\"")) {
             while (rs.next()) {
                 rows.add(rs.getString(1));
             }

@@ -20,7 +20,7 @@ class OracleTest {
     void createTables(TestDatabase db) throws SQLException {
         c = db.connect();
         try (Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS st, src");
+            s.execute("DROP TABLE IF EXISTS st, src, amounts");
             s.execute("CREATE TABLE src (k int, v text)");
             s.execute("INSERT INTO src VALUES (1, 'a'), (2, 'b'), (2, 'b'), (3, NULL)");
             // what a stream table might look like: user columns plus bookkeeping
@@ -78,6 +78,16 @@ class OracleTest {
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("(1,z)")
                 .hasMessageContaining("(1,a)");
+    }
+
+    @Test
+    void detectsAnEqualNumberOfAnotherScale() throws SQLException {
+        exec("CREATE TABLE amounts (a numeric)");
+        exec("INSERT INTO amounts VALUES (1.50)");
+        assertThatThrownBy(() -> Oracle.assertStreamTableMatches(c, "amounts", "SELECT 1.5::numeric AS a"))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("(1.50)")
+                .hasMessageContaining("(1.5)");
     }
 
     private void exec(String sql) throws SQLException {

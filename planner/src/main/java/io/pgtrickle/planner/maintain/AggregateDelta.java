@@ -63,7 +63,7 @@ final class AggregateDelta {
             storageGroup.forEach(q -> names.add(q.substring(1, q.length() - 1).replace("\"\"", "\"")));
             indexes.add(new MaintenancePlan.Index(names, true, true));
         }
-        return new MaintenancePlan(List.of(), indexes, populate(), delta());
+        return new MaintenancePlan(MaintenancePlan.Rule.GROUPS_RECOMPUTED, List.of(), indexes, populate(), delta());
     }
 
     /** The query with the hidden group columns; {@code restriction} (or null) joins the WHERE. */

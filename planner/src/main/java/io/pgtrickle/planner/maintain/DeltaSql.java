@@ -78,6 +78,10 @@ public final class DeltaSql {
                 throw new Unsupported("a join of a table without a primary key (" + scan.relation().qualifiedName() + ")");
             }
         }
+        if (aggregate != null && AlgebraicAggregateDelta.applies(aggregate)) {
+            return new AlgebraicAggregateDelta(target, scans.get(0), predicate, aggregate, project.selectList(), columns,
+                    buffers.get(scans.get(0).relation().qualifiedName())).compile();
+        }
         if (aggregate != null) {
             return new AggregateDelta(target, scans.get(0), predicate, aggregate, project.selectList(), columns,
                     buffers.get(scans.get(0).relation().qualifiedName())).compile();

@@ -93,7 +93,7 @@ final class KeyedDelta {
         for (int s = 1; s < scans.size(); s++) {
             indexes.add(new MaintenancePlan.Index(unquoted(storageKey.get(s)), false));
         }
-        return new MaintenancePlan(hidden, indexes, populate(), delta());
+        return new MaintenancePlan(MaintenancePlan.Rule.KEYS_RECOMPUTED, hidden, indexes, populate(), delta());
     }
 
     /** The user's select list, then the hidden key columns. */

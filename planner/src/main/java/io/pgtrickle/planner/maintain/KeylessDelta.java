@@ -44,7 +44,7 @@ final class KeylessDelta {
     }
 
     MaintenancePlan compile() {
-        return new MaintenancePlan(List.of(new MaintenancePlan.Column(ROW_HASH, "bigint")),
+        return new MaintenancePlan(MaintenancePlan.Rule.IMAGES_COUNTED, List.of(new MaintenancePlan.Column(ROW_HASH, "bigint")),
                 List.of(new MaintenancePlan.Index(List.of(ROW_HASH), false)), populate(),
                 delta());
     }

@@ -6,6 +6,7 @@ import java.util.List;
  * How a stream table is maintained differentially: the hidden columns its storage table carries, the
  * query that fills the storage from scratch, and the one statement that applies a refresh window.
  *
+ * @param rule which delta rule the statement applies
  * @param hiddenColumns the {@code __pgt_} columns after the user's, with their types
  * @param populateQuery the defining query with the hidden columns added: what a FULL refresh inserts
  *     (its columns are the user's, then the hidden ones)
@@ -18,7 +19,19 @@ import java.util.List;
  *     statement and recompute) and {@code snapshot} (the statement's {@code pg_current_snapshot()}, the
  *     new frontier)
  */
-public record MaintenancePlan(List<Column> hiddenColumns, List<Index> indexes, String populateQuery, String deltaStatement) {
+public record MaintenancePlan(Rule rule, List<Column> hiddenColumns, List<Index> indexes, String populateQuery, String deltaStatement) {
+
+    /** The delta rules (docs/architecture.md, decisions o and p). */
+    public enum Rule {
+        /** select-project-join over keyed tables: the rows of changed keys recomputed ({@link KeyedDelta}) */
+        KEYS_RECOMPUTED,
+        /** a projection over a table without a key: net counts of images ({@link KeylessDelta}) */
+        IMAGES_COUNTED,
+        /** a grouped query: the groups of changed rows recomputed from the source ({@link AggregateDelta}) */
+        GROUPS_RECOMPUTED,
+        /** a grouped query of COUNT, SUM and AVG: groups maintained from the changes ({@link AlgebraicAggregateDelta}) */
+        GROUPS_FROM_CHANGES
+    }
 
     /** A hidden column. */
     public record Column(String name, String type) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.AggregateCall;
 import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.logical.LogicalAggregate;
@@ -25,6 +26,7 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.type.SqlTypeName;
 
 /**
  * Maps an analysed query to the canonical operator tree. It knows select-project-join queries: scans
@@ -127,6 +129,7 @@ public final class TreeBuilder {
             throw new Unsupported("a GROUP BY the planner cannot match to its keys");
         }
         List<Integer> outputGroups = new ArrayList<>();
+        List<Aggregate.Call> outputCalls = new ArrayList<>();
         List<Project.Output> outputs = new ArrayList<>();
         List<String> names = top.getRowType().getFieldNames();
         List<SqlNode> items = select.getSelectList().getList();
@@ -135,18 +138,65 @@ public final class TreeBuilder {
         }
         for (int i = 0; i < names.size(); i++) {
             SqlNode item = items.get(i);
-            String expression = item.getKind() == SqlKind.AS
-                    ? source.cut(((SqlBasicCall) item).operand(0).getParserPosition()) : source.cut(item.getParserPosition());
-            outputs.add(new Project.Output(names.get(i), expression, null));
-            if (project == null) {
-                outputGroups.add(i < groups ? i : -1);
-            } else {
-                outputGroups.add(project.getProjects().get(i) instanceof RexInputRef ref && ref.getIndex() < groups
-                        ? ref.getIndex() : -1);
-            }
+            SqlNode expressionNode = item.getKind() == SqlKind.AS ? ((SqlBasicCall) item).operand(0) : item;
+            outputs.add(new Project.Output(names.get(i), source.cut(expressionNode.getParserPosition()), null));
+            int field = project == null ? i
+                    : project.getProjects().get(i) instanceof RexInputRef ref ? ref.getIndex() : -1;
+            outputGroups.add(field >= 0 && field < groups ? field : -1);
+            outputCalls.add(field >= groups
+                    ? plainCall(expressionNode, aggregate.getAggCallList().get(field - groups), aggregate.getInput(), source)
+                    : null);
         }
-        return new Project(new Aggregate(input, groupKeys, groupBy, having, outputGroups), outputs,
+        return new Project(new Aggregate(input, groupKeys, groupBy, having, outputGroups, outputCalls), outputs,
                 source.cut(span(select.getSelectList())));
+    }
+
+    /**
+     * The select-list item {@code node} as one plain aggregate call ({@code call} is Calcite's reading of
+     * it), or null: another function, DISTINCT, FILTER, an ORDER BY inside, or an expression around it.
+     */
+    private static Aggregate.Call plainCall(SqlNode node, AggregateCall call, RelNode input, SourceText source) {
+        if (!(node instanceof SqlBasicCall sql) || sql.getFunctionQuantifier() != null || call.isDistinct()
+                || call.filterArg >= 0 || !call.getCollation().getFieldCollations().isEmpty()) {
+            return null;
+        }
+        Aggregate.Function function;
+        try {
+            function = Aggregate.Function.valueOf(sql.getOperator().getName().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (call.getArgList().isEmpty()) {
+            return function == Aggregate.Function.COUNT && sql.operandCount() == 1
+                    && sql.operand(0) instanceof SqlIdentifier star && star.isStar()
+                    ? new Aggregate.Call(function, null, true) : null;
+        }
+        if (call.getArgList().size() != 1 || sql.operandCount() != 1) {
+            return null;
+        }
+        int argument = call.getArgList().get(0);
+        SqlTypeName type = input.getRowType().getFieldList().get(argument).getType().getSqlTypeName();
+        boolean exact = SqlTypeName.INT_TYPES.contains(type);
+        if (!exact && type == SqlTypeName.DECIMAL) {
+            PgColumn column = columnOf(input, argument);
+            exact = column != null && column.type().matches("numeric\\(\\d+,\\d+\\)");
+        }
+        return new Aggregate.Call(function, source.cut(sql.operand(0).getParserPosition()), exact);
+    }
+
+    /** The table column that field {@code field} of {@code node} passes on unchanged, or null. */
+    private static PgColumn columnOf(RelNode node, int field) {
+        if (node instanceof TableScan scan) {
+            RelationTable table = scan.getTable().unwrap(RelationTable.class);
+            return table == null ? null : table.relation().column(scan.getRowType().getFieldNames().get(field));
+        }
+        if (node instanceof LogicalFilter filter) {
+            return columnOf(filter.getInput(), field);
+        }
+        if (node instanceof LogicalProject project && project.getProjects().get(field) instanceof RexInputRef ref) {
+            return columnOf(project.getInput(), ref.getIndex());
+        }
+        return null;
     }
 
     private static boolean isAggregate(RelNode rel) {

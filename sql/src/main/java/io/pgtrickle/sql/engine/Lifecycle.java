@@ -223,8 +223,7 @@ final class Lifecycle {
                 } catch (TreeBuilder.Unsupported e) {
                     obstacle = e.getMessage();
                 }
-                if (plan != null && requested == RefreshMode.AUTO
-                        && ((Planner.Maintainable) analysed).tree() instanceof Project p && p.input() instanceof Aggregate) {
+                if (plan != null && requested == RefreshMode.AUTO && plan.rule() == MaintenancePlan.Rule.GROUPS_RECOMPUTED) {
                     return notDifferential(requested, display, AGGREGATES_UNDER_AUTO);
                 }
             }
@@ -237,12 +236,14 @@ final class Lifecycle {
     }
 
     /**
-     * Why AUTO refreshes a grouped query FULL although DIFFERENTIAL can maintain it: recomputing the
-     * affected groups reads as many rows as a recompute (measured, docs/benchmarks.md).
+     * Why AUTO refreshes FULL a grouped query that DIFFERENTIAL can maintain only by recomputing the
+     * affected groups (aggregates other than COUNT, SUM and AVG of exact values, HAVING, expressions over
+     * aggregates): that reads about as many rows as a recompute (measured, docs/benchmarks.md).
      */
-    static final String AGGREGATES_UNDER_AUTO = "a grouped query is maintained differentially by recomputing the "
-            + "groups that changed, which measured no faster than FULL; AUTO keeps FULL until aggregates are maintained "
-            + "from the changes alone (refresh_mode => 'DIFFERENTIAL' uses it anyway)";
+    static final String AGGREGATES_UNDER_AUTO = "a grouped query with aggregates other than COUNT, SUM and AVG of "
+            + "integer or numeric(p,s) values, with HAVING or with expressions over aggregates is maintained differentially "
+            + "by recomputing the groups that changed, which measured no faster than FULL "
+            + "(refresh_mode => 'DIFFERENTIAL' uses it anyway)";
 
     /** 0A000 when DIFFERENTIAL was asked for; FULL with a WARNING under AUTO. */
     private ModeChoice notDifferential(RefreshMode requested, String display, String reason) {

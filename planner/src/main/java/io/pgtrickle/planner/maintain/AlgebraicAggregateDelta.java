@@ -1,0 +1,287 @@
+package io.pgtrickle.planner.maintain;
+
+import static io.pgtrickle.planner.maintain.DeltaSql.ident;
+
+import io.pgtrickle.planner.catalog.PgColumn;
+import io.pgtrickle.planner.tree.Aggregate;
+import io.pgtrickle.planner.tree.Scan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+import java.util.function.Function;
+
+/**
+ * The delta of a grouped query over one table whose every output is a group key or a plain
+ * {@code count(*)}, {@code count(x)}, {@code sum(x)} or {@code avg(x)} over an exact argument
+ * ({@link Aggregate.Call#exact()}), with no HAVING: the algebraic aggregates of DESIGN §4, maintained
+ * from the changes alone. Each stored group keeps helper columns: {@code __pgt_count} (its rows),
+ * per call {@code __pgt_nn_i} (rows where the argument is not NULL) and for SUM and AVG {@code
+ * __pgt_sum_i} (the exact sum, numeric). A refresh adds up the window per group (+1 for each new image,
+ * -1 for each old one that passes the WHERE), adds that to the stored helpers, and derives the visible
+ * values from them: COUNT is a count, SUM is the sum or NULL when no argument is, AVG is the sum divided
+ * by the count, as PostgreSQL computes it ({@code numeric_div} of the exact sum by the count). A group
+ * whose count reaches 0 is deleted; a new one is inserted. The source is read only after a TRUNCATE (the
+ * change is then the source as it is minus what was stored). A count below zero means the storage had
+ * drifted from its query: the statement reports it as {@code missing} and the caller recomputes.
+ */
+final class AlgebraicAggregateDelta {
+    static final String COUNT = "__pgt_count";
+    private static final String GROUP_PREFIX = "__pgt_group_";
+
+    private final Target target;
+    private final Scan scan;
+    private final String predicate;
+    private final Aggregate aggregate;
+    private final List<String> columns;
+    private final String buffer;
+    private final String selectList;
+    /** Per output column: its derived value over the new state {@code x} (a group key, or a formula). */
+    private final List<String> derived = new ArrayList<>();
+    /** The helper columns after {@link #COUNT}, with their aggregate over the source and over the window. */
+    private final List<Helper> helpers = new ArrayList<>();
+    /** Per group key: the storage column that holds it (quoted). */
+    private final List<String> storageGroup = new ArrayList<>();
+
+    private record Helper(String name, String type, String populate, String change) {
+    }
+
+    /** Whether every output of {@code aggregate} is a group key or a call this rule maintains. */
+    static boolean applies(Aggregate aggregate) {
+        if (aggregate.having() != null) {
+            return false;
+        }
+        for (int i = 0; i < aggregate.outputGroups().size(); i++) {
+            Aggregate.Call call = aggregate.outputCalls().get(i);
+            boolean algebraic = call != null && switch (call.function()) {
+                case COUNT -> true;
+                case SUM, AVG -> call.exact();
+                default -> false;
+            };
+            if (aggregate.outputGroups().get(i) < 0 && !algebraic) {
+                return false;
+            }
+        }
+        for (int g = 0; g < aggregate.groupKeys().size(); g++) {
+            if (!aggregate.outputGroups().contains(g)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    AlgebraicAggregateDelta(Target target, Scan scan, String predicate, Aggregate aggregate, String selectList,
+            List<String> columns, String buffer) {
+        this.target = target;
+        this.scan = scan;
+        this.predicate = predicate;
+        this.aggregate = aggregate;
+        this.selectList = selectList;
+        this.columns = columns;
+        this.buffer = buffer;
+        for (int g = 0; g < aggregate.groupKeys().size(); g++) {
+            storageGroup.add(ident(columns.get(aggregate.outputGroups().indexOf(g))));
+        }
+        String sign = "CASE WHEN __pgt_op = 'I' THEN 1 ELSE -1 END";
+        for (int i = 0; i < columns.size(); i++) {
+            int group = aggregate.outputGroups().get(i);
+            if (group >= 0) {
+                derived.add("x." + ident(GROUP_PREFIX + (group + 1)));
+                continue;
+            }
+            Aggregate.Call call = aggregate.outputCalls().get(i);
+            if (call.argument() == null) {
+                derived.add("x." + COUNT);
+                continue;
+            }
+            String argument = "(" + call.argument() + ")";
+            String nn = "__pgt_nn_" + (i + 1);
+            helpers.add(new Helper(nn, "bigint", "count(" + argument + ")",
+                    "sum(CASE WHEN " + argument + " IS NULL THEN 0 ELSE " + sign + " END)"));
+            if (call.function() == Aggregate.Function.COUNT) {
+                derived.add("x." + nn);
+                continue;
+            }
+            String sum = "__pgt_sum_" + (i + 1);
+            helpers.add(new Helper(sum, "numeric", "sum(" + argument + "::numeric)",
+                    "sum(CASE WHEN __pgt_op = 'I' THEN " + argument + "::numeric ELSE -" + argument + "::numeric END)"));
+            derived.add(call.function() == Aggregate.Function.SUM ? "x." + sum
+                    : "x." + sum + " / nullif(x." + nn + ", 0)::numeric");
+        }
+    }
+
+    MaintenancePlan compile() {
+        List<MaintenancePlan.Column> hidden = new ArrayList<>();
+        hidden.add(new MaintenancePlan.Column(COUNT, "bigint"));
+        helpers.forEach(h -> hidden.add(new MaintenancePlan.Column(h.name(), h.type())));
+        List<MaintenancePlan.Index> indexes = new ArrayList<>();
+        if (!storageGroup.isEmpty()) {
+            indexes.add(new MaintenancePlan.Index(unquoted(storageGroup), true, true));
+        }
+        return new MaintenancePlan(MaintenancePlan.Rule.GROUPS_FROM_CHANGES, hidden, indexes, populate(), delta());
+    }
+
+    private String populate() {
+        StringJoiner select = new StringJoiner(",\n       ");
+        select.add(selectList).add("count(*) AS " + COUNT);
+        helpers.forEach(h -> select.add(h.populate() + " AS " + h.name()));
+        return "SELECT " + select + "\nFROM " + DeltaSql.from(scan)
+                + (predicate == null ? "" : "\nWHERE " + predicate)
+                + (aggregate.groupBy() == null ? "" : "\nGROUP BY " + aggregate.groupBy());
+    }
+
+    private String delta() {
+        String st = DeltaSql.storage(target);
+        boolean grouped = !storageGroup.isEmpty();
+        List<String> sourceColumns = new ArrayList<>();
+        for (PgColumn c : scan.relation().columns()) {
+            sourceColumns.add("c." + ident(c.name()));
+        }
+        String truncated = "EXISTS (SELECT 1 FROM __pgt_window WHERE __pgt_op = 'T')";
+        List<String> groups = new ArrayList<>();
+        StringJoiner keys = new StringJoiner(", ");
+        for (int g = 0; g < storageGroup.size(); g++) {
+            groups.add(ident(GROUP_PREFIX + (g + 1)));
+            keys.add(aggregate.groupKeys().get(g) + " AS " + groups.get(g));
+        }
+        String groupBy = grouped ? "\n    GROUP BY " + DeltaSql.join(ordinals(groups.size()), o -> o, ", ") : "";
+        String select = grouped ? keys + ", " : "";
+        StringBuilder sql = new StringBuilder("WITH ")
+                .append(DeltaSql.window("__pgt_window", st, scan.relation(), buffer, String.join(", ", sourceColumns)));
+        sql.append("__pgt_changes AS (\n")
+                .append("    -- per group: +1 for each new image, -1 for each old one; after a TRUNCATE, the source\n")
+                .append("    -- as it is now minus what was stored\n")
+                .append("    SELECT ").append(select).append("sum(").append("CASE WHEN __pgt_op = 'I' THEN 1 ELSE -1 END")
+                .append(") AS ").append(COUNT).append(helperList(h -> h.change() + " AS " + h.name())).append('\n')
+                .append("    FROM (SELECT * FROM __pgt_window WHERE __pgt_op <> 'T' AND NOT ").append(truncated)
+                .append(") AS ").append(DeltaSql.reference(scan))
+                .append(predicate == null ? "" : "\n    WHERE " + predicate)
+                .append(groupBy).append('\n')
+                .append("    UNION ALL\n")
+                .append("    SELECT ").append(select).append("count(*)").append(helperList(Helper::populate)).append('\n')
+                .append("    FROM ").append(DeltaSql.from(scan)).append('\n')
+                .append("    WHERE ").append(truncated).append(predicate == null ? "" : " AND (" + predicate + ")")
+                .append(groupBy).append('\n')
+                .append("    UNION ALL\n")
+                .append("    SELECT ").append(grouped ? String.join(", ", storageGroup) + ", " : "").append("-").append(COUNT)
+                .append(helperList(h -> "-" + h.name())).append(" FROM ").append(st).append(" WHERE ").append(truncated)
+                .append("\n),\n");
+        // the branches above give a group up to three rows: one per group, keyed as one record value
+        String gk = grouped ? "ROW(" + String.join(", ", groups) + ")" : "1";
+        sql.append("__pgt_delta AS (\n")
+                .append("    SELECT ").append(gk).append(" AS __pgt_gk, ").append(grouped ? String.join(", ", groups) + ", " : "")
+                .append("coalesce(sum(").append(COUNT).append("), 0)::bigint AS ").append(COUNT)
+                .append(helperList(h -> (h.type().equals("bigint") ? "coalesce(sum(" + h.name() + "), 0)::bigint" : "sum(" + h.name() + ")")
+                        + " AS " + h.name()))
+                .append("\n    FROM __pgt_changes").append(grouped ? "\n    GROUP BY " + String.join(", ", groups) : "")
+                .append("\n),\n");
+        sql.append("__pgt_old AS (\n")
+                .append("    -- the stored state of those groups\n")
+                .append("    SELECT t.ctid AS __pgt_tid, ").append(grouped ? "ROW(" + prefixed("t.", storageGroup) + ")" : "1")
+                .append(" AS __pgt_gk, t.").append(COUNT).append(helperList(h -> "t." + h.name())).append(" FROM ").append(st).append(" t");
+        if (grouped) {
+            String first = storageGroup.get(0);
+            String delta = ident(GROUP_PREFIX + 1);
+            sql.append("\n    WHERE t.").append(first).append(" = ANY (ARRAY(SELECT ").append(delta)
+                    .append(" FROM __pgt_delta WHERE ").append(delta).append(" IS NOT NULL))\n")
+                    .append("       OR t.").append(first).append(" IS NULL AND EXISTS (SELECT 1 FROM __pgt_delta WHERE ")
+                    .append(delta).append(" IS NULL)");
+        }
+        sql.append("\n),\n");
+        sql.append("__pgt_next AS (\n")
+                .append("    -- the new state: stored plus change (a SUM over no value is NULL, as in a fresh query)\n")
+                .append("    SELECT o.__pgt_tid, ").append(grouped ? prefixed("d.", groups) + ", " : "")
+                .append("coalesce(o.").append(COUNT).append(", 0) + d.").append(COUNT).append(" AS ").append(COUNT);
+        for (int h = 0; h < helpers.size(); h++) {
+            Helper helper = helpers.get(h);
+            sql.append(",\n           ");
+            if (helper.type().equals("bigint")) {
+                sql.append("coalesce(o.").append(helper.name()).append(", 0) + d.").append(helper.name());
+            } else {
+                String nn = helpers.get(h - 1).name(); // a sum follows the count of its argument
+                sql.append("CASE WHEN coalesce(o.").append(nn).append(", 0) + d.").append(nn).append(" = 0 THEN NULL\n")
+                        .append("                ELSE coalesce(o.").append(helper.name()).append(", 0) + coalesce(d.")
+                        .append(helper.name()).append(", 0) END");
+            }
+            sql.append(" AS ").append(helper.name());
+        }
+        sql.append("\n    FROM __pgt_delta d LEFT JOIN __pgt_old o ON o.__pgt_gk = d.__pgt_gk\n")
+                .append("),\n");
+        String tids = "t.ctid = ANY (ARRAY(SELECT __pgt_tid FROM __pgt_next WHERE __pgt_tid IS NOT NULL))";
+        if (grouped) {
+            sql.append("__pgt_del AS (\n")
+                    .append("    DELETE FROM ").append(st).append(" t USING __pgt_next x\n")
+                    .append("    WHERE ").append(tids).append(" AND t.ctid = x.__pgt_tid AND x.").append(COUNT).append(" = 0\n")
+                    .append("    RETURNING 1\n")
+                    .append("),\n");
+        }
+        List<String> state = new ArrayList<>();
+        state.add(COUNT);
+        helpers.forEach(h -> state.add(h.name()));
+        List<String> aggregateColumns = new ArrayList<>();
+        List<String> aggregateValues = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            if (aggregate.outputGroups().get(i) < 0) {
+                aggregateColumns.add(ident(columns.get(i)));
+                aggregateValues.add(derived.get(i));
+            }
+        }
+        StringJoiner set = new StringJoiner(",\n        ");
+        for (int i = 0; i < aggregateColumns.size(); i++) {
+            set.add(aggregateColumns.get(i) + " = " + aggregateValues.get(i));
+        }
+        state.forEach(s -> set.add(s + " = x." + s));
+        sql.append("__pgt_upd AS (\n")
+                .append("    UPDATE ").append(st).append(" AS t\n")
+                .append("    SET ").append(set).append('\n')
+                .append("    FROM __pgt_next x\n")
+                .append("    WHERE ").append(tids).append(" AND t.ctid = x.__pgt_tid")
+                .append(grouped ? " AND x." + COUNT + " > 0" : "").append('\n')
+                .append("      AND (").append(prefixed("t.", state)).append(") IS DISTINCT FROM (")
+                .append(prefixed("x.", state)).append(")\n")
+                .append("    RETURNING 1\n")
+                .append("),\n");
+        List<String> all = new ArrayList<>();
+        columns.forEach(c -> all.add(ident(c)));
+        all.addAll(state);
+        List<String> values = new ArrayList<>(derived);
+        state.forEach(s -> values.add("x." + s));
+        sql.append("__pgt_ins AS (\n")
+                .append("    INSERT INTO ").append(st).append(" (").append(String.join(", ", all)).append(")\n")
+                .append("    SELECT ").append(String.join(", ", values)).append(" FROM __pgt_next x\n")
+                .append("    WHERE x.__pgt_tid IS NULL AND x.").append(COUNT).append(" > 0\n")
+                .append("    RETURNING 1\n")
+                .append(")\n");
+        // a count below zero, or (over all rows) no stored row: the storage had drifted from its query
+        StringJoiner drift = new StringJoiner(" OR ");
+        state.stream().filter(s -> !s.startsWith("__pgt_sum_")).forEach(s -> drift.add(s + " < 0"));
+        if (!grouped) {
+            drift.add("__pgt_tid IS NULL");
+        }
+        sql.append(DeltaSql.result("(SELECT count(*) FROM __pgt_upd)",
+                grouped ? "(SELECT count(*) FROM __pgt_del)" : "0::bigint",
+                "(SELECT count(*) FROM __pgt_next WHERE " + drift + ")"));
+        return sql.toString();
+    }
+
+    private String helperList(Function<Helper, String> each) {
+        StringBuilder out = new StringBuilder();
+        helpers.forEach(h -> out.append(",\n           ").append(each.apply(h)));
+        return out.toString();
+    }
+
+    private static List<String> ordinals(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            out.add(Integer.toString(i));
+        }
+        return out;
+    }
+
+    private static String prefixed(String prefix, List<String> items) {
+        return DeltaSql.join(items, i -> prefix + i, ", ");
+    }
+
+    private static List<String> unquoted(List<String> quoted) {
+        return quoted.stream().map(q -> q.substring(1, q.length() - 1).replace("\"\"", "\"")).toList();
+    }
+}
