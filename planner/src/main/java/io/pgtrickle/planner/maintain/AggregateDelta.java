@@ -1,8 +1,8 @@
 package io.pgtrickle.planner.maintain;
 
+import static io.pgtrickle.planner.maintain.DeltaSql.GROUP_PREFIX;
 import static io.pgtrickle.planner.maintain.DeltaSql.ident;
 
-import io.pgtrickle.planner.catalog.PgColumn;
 import io.pgtrickle.planner.tree.Aggregate;
 import io.pgtrickle.planner.tree.Scan;
 import io.pgtrickle.planner.tree.TreeBuilder.Unsupported;
@@ -24,9 +24,6 @@ import java.util.StringJoiner;
  * group like any other; the storage's unique index on them is {@code NULLS NOT DISTINCT}.
  */
 final class AggregateDelta {
-    /** The names the affected-groups CTE gives the group keys. */
-    private static final String GROUP_PREFIX = "__pgt_group_";
-
     private final Target target;
     private final Scan scan;
     private final String predicate;
@@ -59,9 +56,7 @@ final class AggregateDelta {
     MaintenancePlan compile() {
         List<MaintenancePlan.Index> indexes = new ArrayList<>();
         if (!storageGroup.isEmpty()) {
-            List<String> names = new ArrayList<>();
-            storageGroup.forEach(q -> names.add(q.substring(1, q.length() - 1).replace("\"\"", "\"")));
-            indexes.add(new MaintenancePlan.Index(names, true, true));
+            indexes.add(new MaintenancePlan.Index(DeltaSql.unquoted(storageGroup), true, true));
         }
         return new MaintenancePlan(MaintenancePlan.Rule.GROUPS_RECOMPUTED, List.of(), indexes, populate(), delta());
     }
@@ -83,13 +78,9 @@ final class AggregateDelta {
 
     private String delta() {
         String st = DeltaSql.storage(target);
-        List<String> sourceColumns = new ArrayList<>();
-        for (PgColumn c : scan.relation().columns()) {
-            sourceColumns.add("c." + ident(c.name()));
-        }
-        String truncated = "EXISTS (SELECT 1 FROM __pgt_window WHERE __pgt_op = 'T')";
+        String truncated = DeltaSql.TRUNCATED;
         StringBuilder sql = new StringBuilder("WITH ")
-                .append(DeltaSql.window("__pgt_window", st, scan.relation(), buffer, String.join(", ", sourceColumns)));
+                .append(DeltaSql.window("__pgt_window", st, scan.relation(), buffer, DeltaSql.bufferColumns(scan.relation())));
         boolean grouped = !storageGroup.isEmpty();
         String restriction = null;
         if (grouped) {
@@ -114,22 +105,18 @@ final class AggregateDelta {
         }
         sql.append("__pgt_new AS (\n")
                 .append("    -- the affected groups as the query gives them now, with their key as one record value\n")
-                .append("    SELECT q.*, ").append(grouped ? "ROW(" + prefixed("q.", storageGroup) + ")" : "1")
+                .append("    SELECT q.*, ").append(grouped ? "ROW(" + DeltaSql.prefixed("q.", storageGroup) + ")" : "1")
                 .append(" AS __pgt_gk FROM (\n")
                 .append("    ").append(query(restriction, "    ")).append('\n')
                 .append("    ) q\n")
                 .append("),\n");
         sql.append("__pgt_old AS (\n")
                 .append("    -- the stored rows of those groups\n")
-                .append("    SELECT t.ctid AS __pgt_tid, ").append(grouped ? "ROW(" + prefixed("t.", storageGroup) + ")" : "1")
+                .append("    SELECT t.ctid AS __pgt_tid, ").append(grouped ? "ROW(" + DeltaSql.prefixed("t.", storageGroup) + ")" : "1")
                 .append(" AS __pgt_gk")
                 .append(" FROM ").append(st).append(" t");
         if (grouped) {
-            String first = storageGroup.get(0);
-            sql.append("\n    WHERE t.").append(first).append(" = ANY (ARRAY(SELECT ").append(ident(GROUP_PREFIX + 1))
-                    .append(" FROM __pgt_groups WHERE ").append(ident(GROUP_PREFIX + 1)).append(" IS NOT NULL))\n")
-                    .append("       OR t.").append(first).append(" IS NULL AND EXISTS (SELECT 1 FROM __pgt_groups WHERE ")
-                    .append(ident(GROUP_PREFIX + 1)).append(" IS NULL)");
+            sql.append(DeltaSql.storedGroups(storageGroup.get(0), "__pgt_groups"));
         }
         sql.append("\n),\n");
         String tids = "t.ctid = ANY (ARRAY(SELECT __pgt_tid FROM __pgt_old))";
@@ -170,9 +157,5 @@ final class AggregateDelta {
      */
     private String match(String n, String o) {
         return n + ".__pgt_gk = " + o + ".__pgt_gk";
-    }
-
-    private static String prefixed(String prefix, List<String> items) {
-        return DeltaSql.join(items, i -> prefix + i, ", ");
     }
 }

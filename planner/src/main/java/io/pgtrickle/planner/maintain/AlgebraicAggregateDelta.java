@@ -1,8 +1,8 @@
 package io.pgtrickle.planner.maintain;
 
+import static io.pgtrickle.planner.maintain.DeltaSql.GROUP_PREFIX;
 import static io.pgtrickle.planner.maintain.DeltaSql.ident;
 
-import io.pgtrickle.planner.catalog.PgColumn;
 import io.pgtrickle.planner.tree.Aggregate;
 import io.pgtrickle.planner.tree.Scan;
 import java.util.ArrayList;
@@ -26,7 +26,6 @@ import java.util.function.Function;
  */
 final class AlgebraicAggregateDelta {
     static final String COUNT = "__pgt_count";
-    private static final String GROUP_PREFIX = "__pgt_group_";
 
     private final Target target;
     private final Scan scan;
@@ -115,7 +114,7 @@ final class AlgebraicAggregateDelta {
         helpers.forEach(h -> hidden.add(new MaintenancePlan.Column(h.name(), h.type())));
         List<MaintenancePlan.Index> indexes = new ArrayList<>();
         if (!storageGroup.isEmpty()) {
-            indexes.add(new MaintenancePlan.Index(unquoted(storageGroup), true, true));
+            indexes.add(new MaintenancePlan.Index(DeltaSql.unquoted(storageGroup), true, true));
         }
         return new MaintenancePlan(MaintenancePlan.Rule.GROUPS_FROM_CHANGES, hidden, indexes, populate(), delta());
     }
@@ -132,11 +131,7 @@ final class AlgebraicAggregateDelta {
     private String delta() {
         String st = DeltaSql.storage(target);
         boolean grouped = !storageGroup.isEmpty();
-        List<String> sourceColumns = new ArrayList<>();
-        for (PgColumn c : scan.relation().columns()) {
-            sourceColumns.add("c." + ident(c.name()));
-        }
-        String truncated = "EXISTS (SELECT 1 FROM __pgt_window WHERE __pgt_op = 'T')";
+        String truncated = DeltaSql.TRUNCATED;
         List<String> groups = new ArrayList<>();
         StringJoiner keys = new StringJoiner(", ");
         for (int g = 0; g < storageGroup.size(); g++) {
@@ -146,7 +141,7 @@ final class AlgebraicAggregateDelta {
         String groupBy = grouped ? "\n    GROUP BY " + DeltaSql.join(ordinals(groups.size()), o -> o, ", ") : "";
         String select = grouped ? keys + ", " : "";
         StringBuilder sql = new StringBuilder("WITH ")
-                .append(DeltaSql.window("__pgt_window", st, scan.relation(), buffer, String.join(", ", sourceColumns)));
+                .append(DeltaSql.window("__pgt_window", st, scan.relation(), buffer, DeltaSql.bufferColumns(scan.relation())));
         sql.append("__pgt_changes AS (\n")
                 .append("    -- per group: +1 for each new image, -1 for each old one; after a TRUNCATE, the source\n")
                 .append("    -- as it is now minus what was stored\n")
@@ -176,20 +171,15 @@ final class AlgebraicAggregateDelta {
                 .append("\n),\n");
         sql.append("__pgt_old AS (\n")
                 .append("    -- the stored state of those groups\n")
-                .append("    SELECT t.ctid AS __pgt_tid, ").append(grouped ? "ROW(" + prefixed("t.", storageGroup) + ")" : "1")
+                .append("    SELECT t.ctid AS __pgt_tid, ").append(grouped ? "ROW(" + DeltaSql.prefixed("t.", storageGroup) + ")" : "1")
                 .append(" AS __pgt_gk, t.").append(COUNT).append(helperList(h -> "t." + h.name())).append(" FROM ").append(st).append(" t");
         if (grouped) {
-            String first = storageGroup.get(0);
-            String delta = ident(GROUP_PREFIX + 1);
-            sql.append("\n    WHERE t.").append(first).append(" = ANY (ARRAY(SELECT ").append(delta)
-                    .append(" FROM __pgt_delta WHERE ").append(delta).append(" IS NOT NULL))\n")
-                    .append("       OR t.").append(first).append(" IS NULL AND EXISTS (SELECT 1 FROM __pgt_delta WHERE ")
-                    .append(delta).append(" IS NULL)");
+            sql.append(DeltaSql.storedGroups(storageGroup.get(0), "__pgt_delta"));
         }
         sql.append("\n),\n");
         sql.append("__pgt_next AS (\n")
                 .append("    -- the new state: stored plus change (a SUM over no value is NULL, as in a fresh query)\n")
-                .append("    SELECT o.__pgt_tid, ").append(grouped ? prefixed("d.", groups) + ", " : "")
+                .append("    SELECT o.__pgt_tid, ").append(grouped ? DeltaSql.prefixed("d.", groups) + ", " : "")
                 .append("coalesce(o.").append(COUNT).append(", 0) + d.").append(COUNT).append(" AS ").append(COUNT);
         for (int h = 0; h < helpers.size(); h++) {
             Helper helper = helpers.get(h);
@@ -236,8 +226,8 @@ final class AlgebraicAggregateDelta {
                 .append("    FROM __pgt_next x\n")
                 .append("    WHERE ").append(tids).append(" AND t.ctid = x.__pgt_tid")
                 .append(grouped ? " AND x." + COUNT + " > 0" : "").append('\n')
-                .append("      AND (").append(prefixed("t.", state)).append(") IS DISTINCT FROM (")
-                .append(prefixed("x.", state)).append(")\n")
+                .append("      AND (").append(DeltaSql.prefixed("t.", state)).append(") IS DISTINCT FROM (")
+                .append(DeltaSql.prefixed("x.", state)).append(")\n")
                 .append("    RETURNING 1\n")
                 .append("),\n");
         List<String> all = new ArrayList<>();
@@ -275,13 +265,5 @@ final class AlgebraicAggregateDelta {
             out.add(Integer.toString(i));
         }
         return out;
-    }
-
-    private static String prefixed(String prefix, List<String> items) {
-        return DeltaSql.join(items, i -> prefix + i, ", ");
-    }
-
-    private static List<String> unquoted(List<String> quoted) {
-        return quoted.stream().map(q -> q.substring(1, q.length() - 1).replace("\"\"", "\"")).toList();
     }
 }

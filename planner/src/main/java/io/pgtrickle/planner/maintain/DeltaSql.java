@@ -117,6 +117,39 @@ public final class DeltaSql {
                 + "),\n";
     }
 
+    /** True in a delta statement whose window holds a TRUNCATE marker. */
+    static final String TRUNCATED = "EXISTS (SELECT 1 FROM __pgt_window WHERE __pgt_op = 'T')";
+
+    /** The names the grouped rules give the group keys of changed rows: {@code __pgt_group_1}, ... */
+    static final String GROUP_PREFIX = "__pgt_group_";
+
+    /** Every column of a source as the window selects it from the buffer {@code c}. */
+    static String bufferColumns(PgRelation relation) {
+        StringJoiner out = new StringJoiner(", ");
+        relation.columns().forEach(col -> out.add("c." + ident(col.name())));
+        return out.toString();
+    }
+
+    /**
+     * The stored rows {@code t} whose leading group key {@code column} is among the first group keys of
+     * {@code cte}: an index scan whatever PostgreSQL estimates, the NULL group included.
+     */
+    static String storedGroups(String column, String cte) {
+        String first = ident(GROUP_PREFIX + 1);
+        return "\n    WHERE t." + column + " = ANY (ARRAY(SELECT " + first + " FROM " + cte + " WHERE " + first + " IS NOT NULL))\n"
+                + "       OR t." + column + " IS NULL AND EXISTS (SELECT 1 FROM " + cte + " WHERE " + first + " IS NULL)";
+    }
+
+    /** {@code prefix} before each item, joined by commas. */
+    static String prefixed(String prefix, List<String> items) {
+        return join(items, i -> prefix + i, ", ");
+    }
+
+    /** Quoted identifiers back to names (they were quoted by {@link #ident}). */
+    static List<String> unquoted(List<String> quoted) {
+        return quoted.stream().map(q -> q.substring(1, q.length() - 1).replace("\"\"", "\"")).toList();
+    }
+
     /** Quotes an identifier, always: generated SQL never depends on which words are reserved. */
     static String ident(String name) {
         return '"' + name.replace("\"", "\"\"") + '"';

@@ -89,9 +89,9 @@ final class KeyedDelta {
 
     MaintenancePlan compile() {
         List<MaintenancePlan.Index> indexes = new ArrayList<>();
-        indexes.add(new MaintenancePlan.Index(unquoted(flat(storageKey)), true));
+        indexes.add(new MaintenancePlan.Index(DeltaSql.unquoted(flat(storageKey)), true));
         for (int s = 1; s < scans.size(); s++) {
-            indexes.add(new MaintenancePlan.Index(unquoted(storageKey.get(s)), false));
+            indexes.add(new MaintenancePlan.Index(DeltaSql.unquoted(storageKey.get(s)), false));
         }
         return new MaintenancePlan(MaintenancePlan.Rule.KEYS_RECOMPUTED, hidden, indexes, populate(), delta());
     }
@@ -162,7 +162,7 @@ final class KeyedDelta {
                 .append("    -- stored rows with a changed key\n");
         for (int s = 0; s < scans.size(); s++) {
             sql.append(s == 0 ? "" : "    UNION\n")
-                    .append("    SELECT ").append(prefixed("t.", flat(storageKey))).append(" FROM ").append(st).append(" t WHERE ")
+                    .append("    SELECT ").append(DeltaSql.prefixed("t.", flat(storageKey))).append(" FROM ").append(st).append(" t WHERE ")
                     .append(lookup(prefixedList("t.", storageKey.get(s)), windowKey.get(s), "__pgt_keys_" + (s + 1)))
                     .append('\n');
         }
@@ -240,19 +240,6 @@ final class KeyedDelta {
     private static List<String> flat(List<List<String>> lists) {
         List<String> out = new ArrayList<>();
         lists.forEach(out::addAll);
-        return out;
-    }
-
-    private static String prefixed(String prefix, List<String> items) {
-        return DeltaSql.join(items, i -> prefix + i, ", ");
-    }
-
-    /** Quoted identifiers back to names (they were quoted by {@link DeltaSql#ident}). */
-    private static List<String> unquoted(List<String> quoted) {
-        List<String> out = new ArrayList<>();
-        for (String q : quoted) {
-            out.add(q.substring(1, q.length() - 1).replace("\"\"", "\""));
-        }
         return out;
     }
 }

@@ -2,10 +2,8 @@ package io.pgtrickle.planner.maintain;
 
 import static io.pgtrickle.planner.maintain.DeltaSql.ident;
 
-import io.pgtrickle.planner.catalog.PgColumn;
 import io.pgtrickle.planner.tree.Project;
 import io.pgtrickle.planner.tree.Scan;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -78,12 +76,8 @@ final class KeylessDelta {
 
     private String delta() {
         String st = DeltaSql.storage(target);
-        List<String> sourceColumns = new ArrayList<>();
-        for (PgColumn c : scan.relation().columns()) {
-            sourceColumns.add("c." + ident(c.name()));
-        }
-        String truncated = "EXISTS (SELECT 1 FROM __pgt_window WHERE __pgt_op = 'T')";
-        return "WITH " + DeltaSql.window("__pgt_window", st, scan.relation(), buffer, String.join(", ", sourceColumns))
+        String truncated = DeltaSql.TRUNCATED;
+        return "WITH " + DeltaSql.window("__pgt_window", st, scan.relation(), buffer, DeltaSql.bufferColumns(scan.relation()))
                 + "__pgt_changes AS (\n"
                 + "    -- the query over the changed rows' images: +1 for an inserted row, -1 for a deleted one\n"
                 + "    SELECT " + selectList() + ",\n"
