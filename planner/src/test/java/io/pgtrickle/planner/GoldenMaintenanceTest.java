@@ -35,7 +35,7 @@ class GoldenMaintenanceTest {
             StringBuilder out = new StringBuilder("hidden columns:");
             plan.hiddenColumns().forEach(c -> out.append(' ').append(c.name()).append(' ').append(c.type()).append(';'));
             plan.indexes().forEach(i -> out.append(i.unique() ? "\nunique index: " : "\nindex: ")
-                    .append(String.join(", ", i.columns())));
+                    .append(String.join(", ", i.columns())).append(i.nullsNotDistinct() ? " (NULLS NOT DISTINCT)" : ""));
             return out.append("\n--- populate\n").append(plan.populateQuery())
                     .append("\n--- delta\n").append(plan.deltaStatement()).toString();
         } catch (TreeBuilder.Unsupported e) {

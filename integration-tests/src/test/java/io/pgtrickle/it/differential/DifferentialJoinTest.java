@@ -63,10 +63,18 @@ class DifferentialJoinTest {
                 + "WHERE a.amount > 200",
         "SELECT o.id, r.name FROM orders o JOIN regions r ON o.amount BETWEEN 100 * length(r.name) AND 120 * length(r.name)",
         "SELECT o.amount, r.name FROM orders o CROSS JOIN regions r WHERE o.id < 5",
+        // outer joins: NULL-extended rows appear and disappear as their partners come and go
+        "SELECT o.id, o.amount, r.name FROM orders o LEFT JOIN regions r ON r.region = o.region",
+        "SELECT r.region, r.name, o.id, o.amount FROM orders o RIGHT JOIN regions r ON r.region = o.region AND o.amount > 100",
+        "SELECT o.id, l.line_no, p.price, r.name FROM orders o LEFT JOIN lines l ON l.order_id = o.id "
+                + "LEFT JOIN products p ON p.sku = l.sku JOIN regions r ON r.region = o.region WHERE o.amount < 500",
+        "SELECT region, o.id, r.name FROM orders o RIGHT JOIN regions r USING (region)",
+        "SELECT o.id, r.name, l.qty FROM regions r JOIN orders o ON o.region = r.region "
+                + "LEFT JOIN lines l ON l.order_id = o.id AND l.qty > length(r.name) - 4",
     };
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
     void changesOnEverySideAreAppliedDifferentially(int q) throws SQLException {
         String query = QUERIES[q];
         exec(c, "SELECT pgtrickle.create_stream_table('j', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
@@ -127,6 +135,20 @@ class DifferentialJoinTest {
             exec(c, "DELETE FROM regions WHERE region = 's'", "INSERT INTO orders VALUES (" + (900 + round) + ", 'n', 999, 1)");
         }
         exec(c, "SELECT pgtrickle.drop_stream_table('j3')", "SELECT pgtrickle.drop_stream_table('j2')");
+    }
+
+    @Test
+    void aNullExtendedRowAppearsAndDisappearsWithItsPartner() throws SQLException {
+        String query = "SELECT o.id, r.name FROM orders o LEFT JOIN regions r ON r.region = o.region";
+        exec(c, "SELECT pgtrickle.create_stream_table('j', $q$" + query + "$q$)");
+        assertThat(value(c, "SELECT effective FROM pgtrickle.explain_refresh_mode('j')")).isEqualTo("DIFFERENTIAL");
+        assertThat(rows(c, "SELECT coalesce(name, '-') FROM j WHERE id IN (1, 4) ORDER BY id")).containsExactly("South", "-");
+        exec(c, "DELETE FROM regions WHERE region = 's'", "INSERT INTO regions VALUES ('x', 'Extra', 0)");
+        refreshAndCheck(query);
+        assertThat(rows(c, "SELECT coalesce(name, '-') FROM j WHERE id IN (1, 4) ORDER BY id")).containsExactly("-", "Extra");
+        exec(c, "UPDATE regions SET region = 's' WHERE region = 'x'"); // the partner moves from one to the other
+        refreshAndCheck(query);
+        assertThat(rows(c, "SELECT coalesce(name, '-') FROM j WHERE id IN (1, 4) ORDER BY id")).containsExactly("Extra", "-");
     }
 
     @Test

@@ -48,7 +48,11 @@ class DifferentialPropertiesTest {
             "SELECT g, count(DISTINCT v) AS kinds, avg(v) AS mean FROM bag WHERE v IS NOT NULL GROUP BY g HAVING count(*) > 1",
             "SELECT count(*) AS n, sum(v) AS total FROM src WHERE v > 0",
             "SELECT grp, count(*) AS n, count(v) AS nv, sum(v) AS total, avg(v) AS mean FROM src WHERE s IS DISTINCT FROM 'c' GROUP BY grp",
-            "SELECT g, s, count(*) AS n, sum(v) AS total, avg(v) AS mean FROM bag GROUP BY g, s");
+            "SELECT g, s, count(*) AS n, sum(v) AS total, avg(v) AS mean FROM bag GROUP BY g, s",
+            "SELECT s.id, s.v, d.grp AS dg, d.label FROM src s LEFT JOIN dim d ON d.grp = s.grp",
+            "SELECT d.grp, d.label, s.id, t.v FROM src s RIGHT JOIN dim d ON d.grp = s.grp AND s.v > 0 "
+                    + "LEFT JOIN src t ON t.id = s.id + 1",
+            "SELECT a.id, b.id AS later FROM src a LEFT JOIN src b ON b.grp = a.grp AND b.id > a.id WHERE a.v IS NOT NULL");
 
     @BeforeContainer
     static void start() throws SQLException {

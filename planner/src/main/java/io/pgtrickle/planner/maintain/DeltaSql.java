@@ -51,12 +51,14 @@ public final class DeltaSql {
         }
         List<Scan> scans;
         String from;
+        Map<Integer, List<Integer>> anchors = Map.of();
         if (below instanceof Scan scan) {
             scans = List.of(scan);
             from = from(scan);
         } else if (below instanceof Join join) {
             scans = join.scans();
             from = join.from();
+            anchors = join.anchors();
         } else {
             throw new Unsupported("a query shape without a delta rule yet (" + below.describe() + ")");
         }
@@ -94,8 +96,8 @@ public final class DeltaSql {
             return new KeylessDelta(target, scans.get(0), predicate, project.outputs(), columns,
                     buffers.get(scans.get(0).relation().qualifiedName())).compile();
         }
-        return new KeyedDelta(target, scans, from, predicate, project.outputs(), project.selectList(), columns, buffers)
-                .compile();
+        return new KeyedDelta(target, scans, anchors, from, predicate, project.outputs(), project.selectList(), columns,
+                buffers).compile();
     }
 
     /**

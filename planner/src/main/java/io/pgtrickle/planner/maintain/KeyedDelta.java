@@ -3,6 +3,7 @@ package io.pgtrickle.planner.maintain;
 import static io.pgtrickle.planner.maintain.DeltaSql.ident;
 
 import io.pgtrickle.planner.catalog.PgRelation;
+import io.pgtrickle.planner.tree.Join;
 import io.pgtrickle.planner.tree.Project;
 import io.pgtrickle.planner.tree.Scan;
 import java.util.ArrayList;
@@ -23,6 +24,12 @@ import java.util.StringJoiner;
  * covers deletes on both sides of a join in one window (the join trap) by construction: a deleted key
  * takes its stored rows with it, and the recompute cannot bring them back.
  *
+ * <p>Outer joins ({@link Join#anchors}): a row NULL-extended for a table holds no key of it, so a change
+ * of that table is found through the rows of its join's preserved side instead: those the storage holds
+ * joined with the changed key, and those the sources join with it now; every row of those preserved rows
+ * is recomputed. No filter above the outer join reads the NULL-extended table ({@code JoinLayout}), so the
+ * NULL-extended rows of a preserved row pass them exactly when its joined rows did.
+ *
  * <p>Storage identity: each key column of each table is held by a user column that selects it unchanged,
  * or else a hidden {@code __pgt_key_n}; a unique index covers them all, and each further table's key
  * columns get an index of their own so their changed keys find stored rows too.
@@ -32,6 +39,8 @@ final class KeyedDelta {
 
     private final Target target;
     private final List<Scan> scans;
+    /** Each scan an outer join may NULL-extend, with the scans of its anchor ({@link Join#anchors}). */
+    private final Map<Integer, List<Integer>> anchors;
     private final String from;
     private final String predicate;
     private final String selectList;
@@ -47,10 +56,11 @@ final class KeyedDelta {
     /** Hidden key columns as select-list items ({@code s."id" AS "__pgt_key_2"}). */
     private final List<String> hiddenItems = new ArrayList<>();
 
-    KeyedDelta(Target target, List<Scan> scans, String from, String predicate, List<Project.Output> outputs,
-            String selectList, List<String> columns, Map<String, String> buffers) {
+    KeyedDelta(Target target, List<Scan> scans, Map<Integer, List<Integer>> anchors, String from, String predicate,
+            List<Project.Output> outputs, String selectList, List<String> columns, Map<String, String> buffers) {
         this.target = target;
         this.scans = scans;
+        this.anchors = anchors;
         this.from = from;
         this.predicate = predicate;
         this.selectList = selectList;
@@ -89,7 +99,8 @@ final class KeyedDelta {
 
     MaintenancePlan compile() {
         List<MaintenancePlan.Index> indexes = new ArrayList<>();
-        indexes.add(new MaintenancePlan.Index(DeltaSql.unquoted(flat(storageKey)), true));
+        // an outer join's NULL-extended rows hold NULL keys: one such row per preserved row, so NULLs are equal
+        indexes.add(new MaintenancePlan.Index(DeltaSql.unquoted(flat(storageKey)), true, !anchors.isEmpty()));
         for (int s = 1; s < scans.size(); s++) {
             indexes.add(new MaintenancePlan.Index(DeltaSql.unquoted(storageKey.get(s)), false));
         }
@@ -139,6 +150,23 @@ final class KeyedDelta {
                     .append(" WHERE EXISTS (SELECT 1 FROM ").append(window).append(" WHERE __pgt_op = 'T')\n")
                     .append("),\n");
         }
+        for (Map.Entry<Integer, List<Integer>> e : anchors.entrySet()) {
+            int s = e.getKey();
+            List<Integer> anchor = e.getValue();
+            String keys = "__pgt_keys_" + (s + 1);
+            sql.append("__pgt_anchor_").append(s + 1).append(" AS (\n")
+                    .append("    -- rows of ").append(describeAll(anchor)).append(" that ").append(describe(scans.get(s)))
+                    .append(" NULL-extends or joins: those joined with a changed key before and now\n")
+                    .append("    SELECT ").append(aliased(prefixedList("t.", gather(storageKey, anchor)), gather(windowKey, anchor)))
+                    .append(" FROM ").append(st).append(" t WHERE ")
+                    .append(lookup(prefixedList("t.", storageKey.get(s)), windowKey.get(s), keys)).append('\n')
+                    .append("    UNION\n")
+                    .append("    SELECT ").append(aliased(gather(sourceKey, anchor), gather(windowKey, anchor))).append('\n')
+                    .append("    FROM ").append(from).append('\n')
+                    .append("    WHERE ").append(predicate == null ? "" : "(" + predicate + ")\n      AND ")
+                    .append(lookup(sourceKey.get(s), windowKey.get(s), keys)).append('\n')
+                    .append("),\n");
+        }
         String identity = String.join(", ", flat(storageKey));
         sql.append("__pgt_new AS (\n")
                 .append("    -- what the query gives now for the rows with a changed key\n");
@@ -152,7 +180,7 @@ final class KeyedDelta {
                     .append(indent).append("SELECT ").append(select()).append('\n')
                     .append(indent).append("FROM ").append(from).append('\n')
                     .append(indent).append("WHERE ").append(predicate == null ? "" : "(" + predicate + ")\n" + indent + "  AND ")
-                    .append(lookup(sourceKey.get(s), windowKey.get(s), "__pgt_keys_" + (s + 1))).append('\n');
+                    .append(changedRows(s, sourceKey)).append('\n');
         }
         if (scans.size() > 1) {
             sql.append("    ) u\n");
@@ -163,8 +191,7 @@ final class KeyedDelta {
         for (int s = 0; s < scans.size(); s++) {
             sql.append(s == 0 ? "" : "    UNION\n")
                     .append("    SELECT ").append(DeltaSql.prefixed("t.", flat(storageKey))).append(" FROM ").append(st).append(" t WHERE ")
-                    .append(lookup(prefixedList("t.", storageKey.get(s)), windowKey.get(s), "__pgt_keys_" + (s + 1)))
-                    .append('\n');
+                    .append(changedRows(s, prefixed("t.", storageKey))).append('\n');
         }
         sql.append("),\n")
                 .append("__pgt_del AS (\n")
@@ -212,10 +239,56 @@ final class KeyedDelta {
                 : first + " AND (" + String.join(", ", columns) + ") IN (SELECT * FROM " + cte + ")";
     }
 
-    /** The storage's rows whose leading identity column is among a CTE's: an index scan, as {@link #lookup}. */
+    /**
+     * The rows (of the query's tables, or of the storage, as {@code keys} names their key columns) that the
+     * changes of scan {@code s} may touch: those with a changed key of it; for a scan an outer join may
+     * NULL-extend, every row of an anchor row joined with a changed key of it, before or now.
+     */
+    private String changedRows(int s, List<List<String>> keys) {
+        List<Integer> anchor = anchors.get(s);
+        return anchor == null ? lookup(keys.get(s), windowKey.get(s), "__pgt_keys_" + (s + 1))
+                : lookup(gather(keys, anchor), gather(windowKey, anchor), "__pgt_anchor_" + (s + 1));
+    }
+
+    /**
+     * The storage's rows whose first identity column of a table never NULL-extended is among a CTE's: an
+     * index scan, as {@link #lookup}.
+     */
     private String probe(String cte) {
-        String first = flat(storageKey).get(0);
-        return "t." + first + " = ANY (ARRAY(SELECT " + first + " FROM " + cte + "))";
+        int first = 0;
+        while (anchors.containsKey(first)) {
+            first++;
+        }
+        String column = storageKey.get(first).get(0);
+        return "t." + column + " = ANY (ARRAY(SELECT " + column + " FROM " + cte + "))";
+    }
+
+    /** The key columns of the scans {@code which}, in order. */
+    private static List<String> gather(List<List<String>> keys, List<Integer> which) {
+        List<String> out = new ArrayList<>();
+        which.forEach(s -> out.addAll(keys.get(s)));
+        return out;
+    }
+
+    /** {@code expression AS name, ...}. */
+    private static String aliased(List<String> expressions, List<String> names) {
+        StringJoiner out = new StringJoiner(", ");
+        for (int i = 0; i < expressions.size(); i++) {
+            out.add(expressions.get(i) + " AS " + names.get(i));
+        }
+        return out.toString();
+    }
+
+    private static List<List<String>> prefixed(String prefix, List<List<String>> keys) {
+        List<List<String>> out = new ArrayList<>();
+        keys.forEach(k -> out.add(prefixedList(prefix, k)));
+        return out;
+    }
+
+    private String describeAll(List<Integer> which) {
+        StringJoiner out = new StringJoiner(", ");
+        which.forEach(s -> out.add(describe(scans.get(s))));
+        return out.toString();
     }
 
     private static List<String> prefixedList(String prefix, List<String> items) {
@@ -228,11 +301,14 @@ final class KeyedDelta {
         return scan.relation().qualifiedName() + (scan.alias() == null ? "" : " AS " + PgRelation.quote(scan.alias()));
     }
 
-    /** The identity columns of two row sources with the storage's names, pairwise equal. */
+    /** The identity columns of two row sources with the storage's names, pairwise equal (NULL-extended keys NULL on both). */
     private String match(String left, String right) {
         StringJoiner out = new StringJoiner(" AND ");
-        for (String k : flat(storageKey)) {
-            out.add(left + "." + k + " = " + right + "." + k);
+        for (int s = 0; s < scans.size(); s++) {
+            String equal = anchors.containsKey(s) ? " IS NOT DISTINCT FROM " : " = ";
+            for (String k : storageKey.get(s)) {
+                out.add(left + "." + k + equal + right + "." + k);
+            }
         }
         return out.toString();
     }

@@ -9,7 +9,6 @@ import java.util.List;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.AggregateCall;
-import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.logical.LogicalAggregate;
 import org.apache.calcite.rel.logical.LogicalFilter;
@@ -30,8 +29,8 @@ import org.apache.calcite.sql.type.SqlTypeName;
 
 /**
  * Maps an analysed query to the canonical operator tree. It knows select-project-join queries: scans
- * of tables, inner joins of them (the conditions stay in the FROM or WHERE text), an optional filter and
- * a projection; anything else is {@link Unsupported}, naming the construct, so the caller falls back to
+ * of tables, inner and outer joins of them as {@link JoinLayout} takes them (the conditions stay in the
+ * FROM or WHERE text), an optional filter and a projection, and grouped queries over one table; anything else is {@link Unsupported}, naming the construct, so the caller falls back to
  * FULL refresh.
  */
 public final class TreeBuilder {
@@ -63,24 +62,27 @@ public final class TreeBuilder {
             throw new Unsupported(construct(rel));
         }
         RelNode below = project.getInput();
-        String predicate = null;
-        if (below instanceof LogicalFilter filter) {
-            predicate = source.cut(select.getWhere().getParserPosition());
-            below = filter.getInput();
+        LogicalFilter where = below instanceof LogicalFilter filter ? filter : null;
+        if (where != null) {
+            below = where.getInput();
         }
-        List<TableScan> tableScans = new ArrayList<>();
-        List<Project.ColumnRef> layout = layout(below, tableScans);
-        if (tableScans.size() != aliases.size()) {
+        JoinLayout joins = JoinLayout.of(below);
+        if (joins.scans.size() != aliases.size()) {
             throw new Unsupported("a FROM clause the planner cannot match to its tables");
         }
+        if (where != null && !joins.nullExtendedReadBy(where.getCondition()).isEmpty()) {
+            throw new Unsupported("a WHERE condition that reads the NULL-extended side of an outer join "
+                    + "(a condition on it belongs in the ON clause; NOT EXISTS says \"no match\")");
+        }
         List<Scan> scans = new ArrayList<>();
-        for (int i = 0; i < tableScans.size(); i++) {
-            scans.add(new Scan(relation(tableScans.get(i).getTable()), aliases.get(i)));
+        for (int i = 0; i < joins.scans.size(); i++) {
+            scans.add(new Scan(relation(joins.scans.get(i).getTable()), aliases.get(i)));
         }
-        Operator op = scans.size() == 1 ? scans.get(0) : new Join(scans, source.cut(span(select.getFrom())));
-        if (predicate != null) {
-            op = new Filter(op, predicate);
+        Operator op = scans.size() == 1 ? scans.get(0) : new Join(scans, source.cut(span(select.getFrom())), joins.anchors);
+        if (where != null) {
+            op = new Filter(op, source.cut(select.getWhere().getParserPosition()));
         }
+        List<Project.ColumnRef> layout = joins.fields;
         return new Project(op, outputs(select, source, scans, layout, project),
                 source.cut(span(select.getSelectList())));
     }
@@ -245,48 +247,6 @@ public final class TreeBuilder {
         }
     }
 
-    /**
-     * The tables below a projection and filter (inner joins of table scans only, added to {@code scans}
-     * in FROM order), and what each field of {@code node}'s row is: a scan's column, or null for a value
-     * Calcite computed itself (the casts it projects beside a join's inputs for join keys of different
-     * types).
-     */
-    private static List<Project.ColumnRef> layout(RelNode node, List<TableScan> scans) throws Unsupported {
-        List<Project.ColumnRef> out = new ArrayList<>();
-        if (node instanceof TableScan scan) {
-            int index = scans.size();
-            scans.add(scan);
-            for (String name : scan.getRowType().getFieldNames()) {
-                out.add(new Project.ColumnRef(index, name));
-            }
-        } else if (node instanceof LogicalJoin join && join.getJoinType() == JoinRelType.INNER) {
-            out.addAll(layout(join.getLeft(), scans));
-            out.addAll(layout(join.getRight(), scans));
-        } else if (node instanceof LogicalProject project && keepsItsInput(project)) {
-            out.addAll(layout(project.getInput(), scans));
-            while (out.size() < project.getProjects().size()) {
-                out.add(null);
-            }
-        } else {
-            throw new Unsupported(construct(node));
-        }
-        return out;
-    }
-
-    /** A projection that passes its input's fields on in order, and may add computed ones after them. */
-    private static boolean keepsItsInput(LogicalProject project) {
-        int fields = project.getInput().getRowType().getFieldCount();
-        if (project.getProjects().size() < fields) {
-            return false;
-        }
-        for (int i = 0; i < fields; i++) {
-            if (!(project.getProjects().get(i) instanceof RexInputRef ref) || ref.getIndex() != i) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** The text span of a parse-tree node and everything below it. */
     private static SqlParserPos span(SqlNode node) {
         return spanOf(List.of(node));
@@ -331,7 +291,7 @@ public final class TreeBuilder {
     }
 
     /** The user's construct behind a plan node the tree cannot take. */
-    private static String construct(RelNode rel) {
+    static String construct(RelNode rel) {
         if (rel instanceof org.apache.calcite.rel.core.Aggregate) {
             return "aggregates";
         }
@@ -384,10 +344,11 @@ public final class TreeBuilder {
     private static void fromItems(SqlNode from, List<String> aliases) throws Unsupported {
         if (from instanceof SqlJoin join) {
             JoinType type = join.getJoinType();
-            if (type == JoinType.LEFT || type == JoinType.RIGHT || type == JoinType.FULL) {
-                throw new Unsupported("LEFT, RIGHT and FULL outer joins");
+            if (type == JoinType.FULL) {
+                throw new Unsupported("FULL outer joins");
             }
-            if (type != JoinType.INNER && type != JoinType.COMMA && type != JoinType.CROSS) {
+            if (type != JoinType.INNER && type != JoinType.COMMA && type != JoinType.CROSS
+                    && type != JoinType.LEFT && type != JoinType.RIGHT) {
                 throw new Unsupported(type + " joins");
             }
             fromItems(join.getLeft(), aliases);
