@@ -70,13 +70,17 @@ class DifferentialAggregateTest {
         "SELECT count(*) AS n, sum(price) AS total, avg(qty) AS mean, sum(qty::bigint) AS units FROM sales",
         "SELECT k, count(*) AS n, sum(v) AS total, avg(v) AS mean FROM bag GROUP BY k",
         "SELECT count(v) AS n, sum(v) AS total FROM bag WHERE k IS NOT NULL",
+        // DISTINCT: a GROUP BY of every output, counted from the changes
+        "SELECT DISTINCT region, category FROM sales WHERE amount > 10",
+        "SELECT DISTINCT * FROM bag",
+        "SELECT DISTINCT coalesce(k, 'none') AS k, v % 2 AS parity FROM bag",
     };
 
     /** The first query of {@link #QUERIES} maintained from the changes alone. */
     static final int FIRST_FROM_CHANGES = 6;
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13})
     void everyKindOfChangeIsAppliedDifferentially(int q) throws SQLException {
         String query = QUERIES[q];
         exec(c, "SELECT pgtrickle.create_stream_table('agg', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");

@@ -52,7 +52,9 @@ class DifferentialPropertiesTest {
             "SELECT s.id, s.v, d.grp AS dg, d.label FROM src s LEFT JOIN dim d ON d.grp = s.grp",
             "SELECT d.grp, d.label, s.id, t.v FROM src s RIGHT JOIN dim d ON d.grp = s.grp AND s.v > 0 "
                     + "LEFT JOIN src t ON t.id = s.id + 1",
-            "SELECT a.id, b.id AS later FROM src a LEFT JOIN src b ON b.grp = a.grp AND b.id > a.id WHERE a.v IS NOT NULL");
+            "SELECT a.id, b.id AS later FROM src a LEFT JOIN src b ON b.grp = a.grp AND b.id > a.id WHERE a.v IS NOT NULL",
+            "SELECT DISTINCT grp, s FROM src WHERE v IS DISTINCT FROM 0",
+            "SELECT DISTINCT * FROM bag");
 
     @BeforeContainer
     static void start() throws SQLException {

@@ -76,7 +76,7 @@ class RefreshModeChoiceTest {
         "agg | SELECT r.name, sum(o.amount) AS total FROM orders o JOIN regions r USING (region) GROUP BY r.name | aggregates over joins",
         "joined | SELECT o.id, r.name FROM orders o FULL JOIN regions r USING (region) | FULL outer joins",
         "semi | SELECT id FROM orders o WHERE EXISTS (SELECT 1 FROM regions r WHERE r.region = o.region) | subqueries",
-        "dist | SELECT DISTINCT region FROM orders | DISTINCT",
+        "dist | SELECT DISTINCT r.name FROM orders o JOIN regions r USING (region) | DISTINCT over joins",
         "uni | SELECT region FROM orders UNION ALL SELECT region FROM regions | UNION",
     })
     void otherQueriesNameTheConstruct(String name, String query, String construct) throws SQLException {
@@ -94,7 +94,7 @@ class RefreshModeChoiceTest {
         assertThat(value(c, "SELECT reason FROM pgtrickle.explain_refresh_mode('al')"))
                 .isEqualTo("the query is maintained differentially");
         exec(c, "SELECT pgtrickle.alter_stream_table('al', refresh_mode => 'AUTO', "
-                + "query => 'SELECT DISTINCT region FROM orders')");
+                + "query => 'SELECT DISTINCT r.name FROM orders o JOIN regions r USING (region)')");
         assertThat(value(c, "SELECT reason FROM pgtrickle.explain_refresh_mode('al')")).contains("DISTINCT");
         // a new query alone, under the configured AUTO, gets its own reason
         exec(c, "SELECT pgtrickle.alter_stream_table('al', query => 'SELECT id, amount FROM orders WHERE amount > 1')");

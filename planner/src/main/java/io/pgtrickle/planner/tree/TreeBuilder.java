@@ -6,6 +6,7 @@ import io.pgtrickle.planner.catalog.PgColumn;
 import io.pgtrickle.planner.catalog.PgRelation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.StringJoiner;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.AggregateCall;
@@ -88,7 +89,8 @@ public final class TreeBuilder {
     }
 
     /**
-     * A grouped query over one table: Project(Filter(HAVING)?(Aggregate(Project?(Filter(WHERE)?(Scan))))).
+     * A grouped query over one table: Project(Filter(HAVING)?(Aggregate(Project?(Filter(WHERE)?(Scan))))),
+     * or a SELECT DISTINCT, which Calcite plans as an Aggregate of every output and no calls.
      * Calcite projects the group keys first, in GROUP BY order, so the aggregate's first fields are the
      * GROUP BY items in order.
      */
@@ -110,18 +112,49 @@ public final class TreeBuilder {
             throw new Unsupported("a GROUP BY the planner cannot match to its keys");
         }
         List<TableScan> tableScans = new ArrayList<>();
-        singleTable(aggregate.getInput(), tableScans);
+        String what = select.isDistinct() ? "DISTINCT" : "aggregates";
+        singleTable(aggregate.getInput(), tableScans, what);
         if (tableScans.size() != 1 || aliases.size() != 1) {
-            throw new Unsupported("aggregates over joins");
+            throw new Unsupported(what + " over joins");
         }
         Scan scan = new Scan(relation(tableScans.get(0).getTable()), aliases.get(0));
         Operator input = scan;
         if (select.getWhere() != null) {
             input = new Filter(scan, source.cut(select.getWhere().getParserPosition()));
         }
+        List<String> names = top.getRowType().getFieldNames();
+        // the select list's expressions (a * as the table's columns) and their parse nodes (null for *)
+        List<String> texts = new ArrayList<>();
+        List<SqlNode> nodes = new ArrayList<>();
+        for (SqlNode item : select.getSelectList()) {
+            if (item instanceof SqlIdentifier id && id.isStar()) {
+                for (PgColumn c : scan.relation().columns()) {
+                    texts.add(quoted(c.name()));
+                    nodes.add(null);
+                }
+            } else {
+                SqlNode expression = item.getKind() == SqlKind.AS ? ((SqlBasicCall) item).operand(0) : item;
+                texts.add(source.cut(expression.getParserPosition()));
+                nodes.add(expression);
+            }
+        }
+        if (texts.size() != names.size()) {
+            throw new Unsupported("a select list the planner cannot map to its columns");
+        }
         List<String> groupKeys = new ArrayList<>();
         String groupBy = null;
-        if (select.getGroup() != null && !select.getGroup().isEmpty()) {
+        if (select.isDistinct()) {
+            // SELECT DISTINCT is GROUP BY every output: Calcite plans it so, and so is it maintained
+            if (select.getGroup() != null || having != null || !aggregate.getAggCallList().isEmpty()) {
+                throw new Unsupported("DISTINCT over grouped rows");
+            }
+            groupKeys.addAll(texts);
+            StringJoiner ordinals = new StringJoiner(", ");
+            for (int i = 1; i <= texts.size(); i++) {
+                ordinals.add(String.valueOf(i)); // ordinals: a constant in the select list is no position
+            }
+            groupBy = ordinals.toString();
+        } else if (select.getGroup() != null && !select.getGroup().isEmpty()) {
             groupBy = source.cut(spanOf(select.getGroup().getList()));
             for (SqlNode item : select.getGroup()) {
                 groupKeys.add(groupExpression(item, select, source, scan.relation()));
@@ -133,20 +166,13 @@ public final class TreeBuilder {
         List<Integer> outputGroups = new ArrayList<>();
         List<Aggregate.Call> outputCalls = new ArrayList<>();
         List<Project.Output> outputs = new ArrayList<>();
-        List<String> names = top.getRowType().getFieldNames();
-        List<SqlNode> items = select.getSelectList().getList();
-        if (items.size() != names.size()) {
-            throw new Unsupported("a select list the planner cannot map to its columns");
-        }
         for (int i = 0; i < names.size(); i++) {
-            SqlNode item = items.get(i);
-            SqlNode expressionNode = item.getKind() == SqlKind.AS ? ((SqlBasicCall) item).operand(0) : item;
-            outputs.add(new Project.Output(names.get(i), source.cut(expressionNode.getParserPosition()), null));
+            outputs.add(new Project.Output(names.get(i), texts.get(i), null));
             int field = project == null ? i
                     : project.getProjects().get(i) instanceof RexInputRef ref ? ref.getIndex() : -1;
             outputGroups.add(field >= 0 && field < groups ? field : -1);
-            outputCalls.add(field >= groups
-                    ? plainCall(expressionNode, aggregate.getAggCallList().get(field - groups), aggregate.getInput(), source)
+            outputCalls.add(field >= groups && nodes.get(i) != null
+                    ? plainCall(nodes.get(i), aggregate.getAggCallList().get(field - groups), aggregate.getInput(), source)
                     : null);
         }
         return new Project(new Aggregate(input, groupKeys, groupBy, having, outputGroups, outputCalls), outputs,
@@ -235,13 +261,15 @@ public final class TreeBuilder {
     }
 
     /** The one table below an aggregate: projections and filters over a scan. */
-    private static void singleTable(RelNode node, List<TableScan> out) throws Unsupported {
+    private static void singleTable(RelNode node, List<TableScan> out, String what) throws Unsupported {
         if (node instanceof TableScan scan) {
             out.add(scan);
         } else if (node instanceof LogicalProject || node instanceof LogicalFilter) {
-            singleTable(node.getInput(0), out);
+            singleTable(node.getInput(0), out, what);
         } else if (node instanceof LogicalJoin) {
-            throw new Unsupported("aggregates over joins");
+            throw new Unsupported(what + " over joins");
+        } else if (node instanceof LogicalAggregate && what.equals("DISTINCT")) {
+            throw new Unsupported("DISTINCT over grouped rows");
         } else {
             throw new Unsupported(construct(node));
         }
@@ -321,9 +349,6 @@ public final class TreeBuilder {
      * where a table has none).
      */
     private static List<String> checkSelect(SqlSelect select) throws Unsupported {
-        if (select.isDistinct()) {
-            throw new Unsupported("DISTINCT");
-        }
         if (hasSubquery(select.getHaving()) || hasSubquery(select.getGroup())) {
             throw new Unsupported("subqueries (EXISTS, IN, scalar subqueries)");
         }
