@@ -50,7 +50,8 @@ public final class Planner {
             throw new IllegalArgumentException("the parsed text must be as long as the query");
         }
         try {
-            return new Maintainable(TreeBuilder.build(new QueryAnalyzer(catalog).analyze(parsed), query));
+            QueryAnalyzer analyzer = new QueryAnalyzer(catalog);
+            return new Maintainable(TreeBuilder.build(analyzer, analyzer.analyze(parsed), query));
         } catch (QueryAnalyzer.NotAnalyzable | TreeBuilder.Unsupported e) {
             return new NotMaintainable(e.getMessage());
         }

@@ -54,7 +54,11 @@ class DifferentialPropertiesTest {
                     + "LEFT JOIN src t ON t.id = s.id + 1",
             "SELECT a.id, b.id AS later FROM src a LEFT JOIN src b ON b.grp = a.grp AND b.id > a.id WHERE a.v IS NOT NULL",
             "SELECT DISTINCT grp, s FROM src WHERE v IS DISTINCT FROM 0",
-            "SELECT DISTINCT * FROM bag");
+            "SELECT DISTINCT * FROM bag",
+            "SELECT s.id, s.v FROM src s WHERE EXISTS (SELECT 1 FROM dim d WHERE d.grp = s.grp AND d.label <> 'z')",
+            "SELECT id FROM src WHERE v NOT IN (SELECT v FROM src x WHERE x.s = 'a')",
+            "SELECT id, v FROM src WHERE v NOT IN (SELECT v FROM bag WHERE g < 2)",
+            "SELECT id, v FROM src WHERE grp IN (SELECT g FROM bag WHERE v > 1) OR NOT EXISTS (SELECT 1 FROM dim WHERE label = src.s)");
 
     @BeforeContainer
     static void start() throws SQLException {

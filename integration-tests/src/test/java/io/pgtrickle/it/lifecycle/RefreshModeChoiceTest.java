@@ -75,7 +75,7 @@ class RefreshModeChoiceTest {
     @CsvSource(delimiter = '|', value = {
         "agg | SELECT r.name, sum(o.amount) AS total FROM orders o JOIN regions r USING (region) GROUP BY r.name | aggregates over joins",
         "joined | SELECT o.id, r.name FROM orders o FULL JOIN regions r USING (region) | FULL outer joins",
-        "semi | SELECT id FROM orders o WHERE EXISTS (SELECT 1 FROM regions r WHERE r.region = o.region) | subqueries",
+        "semi | SELECT id FROM orders o WHERE amount > (SELECT avg(amount) FROM orders) | a scalar subquery",
         "dist | SELECT DISTINCT r.name FROM orders o JOIN regions r USING (region) | DISTINCT over joins",
         "uni | SELECT region FROM orders UNION ALL SELECT region FROM regions | UNION",
     })

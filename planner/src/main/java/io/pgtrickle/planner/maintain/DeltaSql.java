@@ -7,6 +7,7 @@ import io.pgtrickle.planner.tree.Join;
 import io.pgtrickle.planner.tree.Operator;
 import io.pgtrickle.planner.tree.Project;
 import io.pgtrickle.planner.tree.Scan;
+import io.pgtrickle.planner.tree.Subquery;
 import io.pgtrickle.planner.tree.TreeBuilder.Unsupported;
 import java.util.HashMap;
 import java.util.List;
@@ -36,8 +37,10 @@ public final class DeltaSql {
         }
         Operator below = project.input();
         String predicate = null;
+        List<Subquery> subqueries = List.of();
         if (below instanceof Filter filter) {
             predicate = filter.predicate();
+            subqueries = filter.subqueries();
             below = filter.input();
         }
         Aggregate aggregate = null;
@@ -70,6 +73,16 @@ public final class DeltaSql {
             }
             buffers.put(scan.relation().qualifiedName(), buffer);
         }
+        for (Subquery sub : subqueries) {
+            String buffer = target.buffers().get(sub.relation().qualifiedName());
+            if (buffer == null) {
+                throw new Unsupported("a source without change capture (" + sub.relation().qualifiedName() + ")");
+            }
+            buffers.put(sub.relation().qualifiedName(), buffer);
+        }
+        if (!subqueries.isEmpty() && (aggregate != null || scans.get(0).relation().primaryKey().isEmpty())) {
+            throw new Unsupported("a subquery in the WHERE of a query over a table without a primary key");
+        }
         List<String> columns = target.columns() != null ? target.columns()
                 : project.outputs().stream().map(Project.Output::name).toList();
         if (columns.size() != project.outputs().size()) {
@@ -96,8 +109,8 @@ public final class DeltaSql {
             return new KeylessDelta(target, scans.get(0), predicate, project.outputs(), columns,
                     buffers.get(scans.get(0).relation().qualifiedName())).compile();
         }
-        return new KeyedDelta(target, scans, anchors, from, predicate, project.outputs(), project.selectList(), columns,
-                buffers).compile();
+        return new KeyedDelta(target, scans, anchors, subqueries, from, predicate, project.outputs(), project.selectList(),
+                columns, buffers).compile();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.pgtrickle.planner.catalog.PgRelation;
 import io.pgtrickle.planner.tree.Join;
 import io.pgtrickle.planner.tree.Project;
 import io.pgtrickle.planner.tree.Scan;
+import io.pgtrickle.planner.tree.Subquery;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,8 @@ final class KeyedDelta {
     private final List<Scan> scans;
     /** Each scan an outer join may NULL-extend, with the scans of its anchor ({@link Join#anchors}). */
     private final Map<Integer, List<Integer>> anchors;
+    /** The WHERE clause's [NOT] EXISTS and [NOT] IN subqueries, each over one table. */
+    private final List<Subquery> subqueries;
     private final String from;
     private final String predicate;
     private final String selectList;
@@ -56,11 +59,13 @@ final class KeyedDelta {
     /** Hidden key columns as select-list items ({@code s."id" AS "__pgt_key_2"}). */
     private final List<String> hiddenItems = new ArrayList<>();
 
-    KeyedDelta(Target target, List<Scan> scans, Map<Integer, List<Integer>> anchors, String from, String predicate,
-            List<Project.Output> outputs, String selectList, List<String> columns, Map<String, String> buffers) {
+    KeyedDelta(Target target, List<Scan> scans, Map<Integer, List<Integer>> anchors, List<Subquery> subqueries,
+            String from, String predicate, List<Project.Output> outputs, String selectList, List<String> columns,
+            Map<String, String> buffers) {
         this.target = target;
         this.scans = scans;
         this.anchors = anchors;
+        this.subqueries = subqueries;
         this.from = from;
         this.predicate = predicate;
         this.selectList = selectList;
@@ -167,14 +172,18 @@ final class KeyedDelta {
                     .append(lookup(sourceKey.get(s), windowKey.get(s), keys)).append('\n')
                     .append("),\n");
         }
+        for (int k = 0; k < subqueries.size(); k++) {
+            sql.append(subqueryRows(k, st));
+        }
         String identity = String.join(", ", flat(storageKey));
+        int branches = scans.size() + subqueries.size();
         sql.append("__pgt_new AS (\n")
                 .append("    -- what the query gives now for the rows with a changed key\n");
-        if (scans.size() > 1) {
+        if (branches > 1) {
             sql.append("    SELECT DISTINCT ON (").append(identity).append(") * FROM (\n");
         }
-        for (int s = 0; s < scans.size(); s++) {
-            String indent = scans.size() > 1 ? "        " : "    ";
+        for (int s = 0; s < branches; s++) {
+            String indent = branches > 1 ? "        " : "    ";
             sql.append(s == 0 ? "" : indent + "UNION ALL\n")
                     // the user's text is never re-indented: a newline may be inside a string literal
                     .append(indent).append("SELECT ").append(select()).append('\n')
@@ -182,13 +191,13 @@ final class KeyedDelta {
                     .append(indent).append("WHERE ").append(predicate == null ? "" : "(" + predicate + ")\n" + indent + "  AND ")
                     .append(changedRows(s, sourceKey)).append('\n');
         }
-        if (scans.size() > 1) {
+        if (branches > 1) {
             sql.append("    ) u\n");
         }
         sql.append("),\n");
         sql.append("__pgt_old AS (\n")
                 .append("    -- stored rows with a changed key\n");
-        for (int s = 0; s < scans.size(); s++) {
+        for (int s = 0; s < branches; s++) {
             sql.append(s == 0 ? "" : "    UNION\n")
                     .append("    SELECT ").append(DeltaSql.prefixed("t.", flat(storageKey))).append(" FROM ").append(st).append(" t WHERE ")
                     .append(changedRows(s, prefixed("t.", storageKey))).append('\n');
@@ -245,6 +254,9 @@ final class KeyedDelta {
      * NULL-extend, every row of an anchor row joined with a changed key of it, before or now.
      */
     private String changedRows(int s, List<List<String>> keys) {
+        if (s >= scans.size()) {
+            return lookup(flat(keys), flat(windowKey), "__pgt_sub_" + (s - scans.size() + 1));
+        }
         List<Integer> anchor = anchors.get(s);
         return anchor == null ? lookup(keys.get(s), windowKey.get(s), "__pgt_keys_" + (s + 1))
                 : lookup(gather(keys, anchor), gather(windowKey, anchor), "__pgt_anchor_" + (s + 1));
@@ -261,6 +273,44 @@ final class KeyedDelta {
         }
         String column = storageKey.get(first).get(0);
         return "t." + column + " = ANY (ARRAY(SELECT " + column + " FROM " + cte + "))";
+    }
+
+    /**
+     * The window of subquery {@code k}'s table (whole images), and the rows of the query whose subquery
+     * may have changed its answer: those for which it finds one of the table's changed rows, old or new
+     * (an EXISTS, NOT EXISTS, IN or NOT IN can change only then); after a TRUNCATE of the table, all.
+     */
+    private String subqueryRows(int k, String st) {
+        Subquery sub = subqueries.get(k);
+        String window = "__pgt_sub_window_" + (k + 1);
+        String images = "(SELECT " + String.join(", ", columnsOf(sub))
+                + " FROM " + window + " WHERE __pgt_op <> 'T') AS " + ident(sub.reference());
+        String where = sub.where() == null ? "" : "\n                  WHERE " + sub.where();
+        String finds;
+        if (sub.left() == null) {
+            finds = "EXISTS (SELECT 1 FROM " + images + where + ")";
+        } else {
+            // IN finds it by value; NOT IN also changes with a NULL on either side once the subquery finds any row
+            // (the left side is the outer query's: tested outside the subquery, where its names mean what they did)
+            finds = "(" + sub.left() + ") IN (SELECT " + sub.item() + " FROM " + images + where + ")\n"
+                    + "       OR EXISTS (SELECT 1 FROM " + images + "\n                  WHERE "
+                    + (sub.where() == null ? "" : "(" + sub.where() + ") AND ") + "(" + sub.item() + ") IS NULL)\n"
+                    + "       OR (" + sub.left() + ") IS NULL AND EXISTS (SELECT 1 FROM " + images + where + ")";
+        }
+        return DeltaSql.window(window, st, sub.relation(), buffers.get(sub.relation().qualifiedName()),
+                DeltaSql.bufferColumns(sub.relation()))
+                + "__pgt_sub_" + (k + 1) + " AS (\n"
+                + "    -- rows whose subquery over " + sub.relation().qualifiedName()
+                + (sub.alias() == null ? "" : " AS " + PgRelation.quote(sub.alias())) + " finds a changed row of it, old or new\n"
+                + "    SELECT " + aliased(flat(sourceKey), flat(windowKey)) + "\n"
+                + "    FROM " + from + "\n"
+                + "    WHERE " + finds + "\n"
+                + "       OR EXISTS (SELECT 1 FROM " + window + " WHERE __pgt_op = 'T')\n"
+                + "),\n";
+    }
+
+    private static List<String> columnsOf(Subquery sub) {
+        return sub.relation().columns().stream().map(c -> ident(c.name())).toList();
     }
 
     /** The key columns of the scans {@code which}, in order. */

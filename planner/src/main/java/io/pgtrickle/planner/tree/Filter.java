@@ -1,13 +1,28 @@
 package io.pgtrickle.planner.tree;
 
 import java.util.List;
+import java.util.stream.Collectors;
 
-/** Keeps the input rows for which {@code predicate} (the user's WHERE text) is true. */
-public record Filter(Operator input, String predicate) implements Operator {
+/**
+ * Keeps the input rows for which {@code predicate} (the user's WHERE text) is true.
+ *
+ * @param subqueries the [NOT] EXISTS and [NOT] IN subqueries of the predicate ({@link Subquery}), in
+ *     text order; empty when it has none
+ */
+public record Filter(Operator input, String predicate, List<Subquery> subqueries) implements Operator {
+
+    public Filter {
+        subqueries = List.copyOf(subqueries);
+    }
+
+    public Filter(Operator input, String predicate) {
+        this(input, predicate, List.of());
+    }
 
     @Override
     public String describe() {
-        return "Filter[" + predicate + "]";
+        return "Filter[" + predicate + (subqueries.isEmpty() ? "" : "; subqueries: "
+                + subqueries.stream().map(Subquery::describe).collect(Collectors.joining(", "))) + "]";
     }
 
     @Override

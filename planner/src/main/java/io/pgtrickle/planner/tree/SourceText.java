@@ -31,6 +31,12 @@ final class SourceText {
 
     /** The text of the node at {@code pos}, parentheses balanced. */
     String cut(SqlParserPos pos) {
+        int[] range = range(pos);
+        return text.substring(range[0], range[1]).strip();
+    }
+
+    /** The start and (exclusive) end offsets of the node at {@code pos}, parentheses balanced. */
+    int[] range(SqlParserPos pos) {
         int start = lineStarts[pos.getLineNum() - 1] + pos.getColumnNum() - 1;
         int end = lineStarts[pos.getEndLineNum() - 1] + pos.getEndColumnNum(); // exclusive
         while (true) {
@@ -47,7 +53,7 @@ final class SourceText {
                 }
                 end = close + 1;
             } else {
-                return text.substring(start, end).strip();
+                return new int[] {start, end};
             }
         }
     }

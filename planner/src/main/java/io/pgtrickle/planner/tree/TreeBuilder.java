@@ -48,13 +48,19 @@ public final class TreeBuilder {
     private TreeBuilder() {
     }
 
-    /** The tree of an analysed query, its expressions cut from {@code text} (the query as the user wrote it). */
-    public static Operator build(QueryAnalyzer.Analyzed query, String text) throws Unsupported {
+    /**
+     * The tree of an analysed query, its expressions cut from {@code text} (the query as the user wrote it);
+     * {@code analyzer} analyses the query without its WHERE subqueries when it has some.
+     */
+    public static Operator build(QueryAnalyzer analyzer, QueryAnalyzer.Analyzed query, String text) throws Unsupported {
         if (!(query.parsed() instanceof SqlSelect select)) {
             throw new Unsupported(describeTop(query.parsed()));
         }
         List<String> aliases = checkSelect(select);
         SourceText source = new SourceText(text);
+        if (hasSubquery(select.getWhere())) {
+            return withSubqueries(analyzer, query, select, source, text);
+        }
         RelNode rel = query.plan();
         if (isAggregate(rel) || rel instanceof LogicalProject p && isAggregate(p.getInput())) {
             return aggregate(select, aliases, source, rel);
@@ -86,6 +92,34 @@ public final class TreeBuilder {
         List<Project.ColumnRef> layout = joins.fields;
         return new Project(op, outputs(select, source, scans, layout, project),
                 source.cut(span(select.getSelectList())));
+    }
+
+    /**
+     * A select-project-join query whose WHERE has [NOT] EXISTS or [NOT] IN subqueries: the tree of the query
+     * with them blanked to TRUE, under a filter of the whole WHERE that names them.
+     */
+    private static Operator withSubqueries(QueryAnalyzer analyzer, QueryAnalyzer.Analyzed query, SqlSelect select,
+            SourceText source, String text) throws Unsupported {
+        if (select.getGroup() != null || select.getHaving() != null || select.isDistinct()) {
+            throw new Unsupported("subqueries in the WHERE of a grouped or DISTINCT query");
+        }
+        Subqueries.Found found = Subqueries.find(select.getWhere(), source, query.sql(), query.plan());
+        Operator outer;
+        try {
+            outer = build(analyzer, analyzer.analyze(found.shadow()), text);
+        } catch (QueryAnalyzer.NotAnalyzable e) {
+            throw new Unsupported(e.getMessage());
+        }
+        Project project = (Project) outer;
+        Operator below = project.input() instanceof Filter f ? f.input() : project.input();
+        if (below instanceof Join join && !join.anchors().isEmpty()) {
+            throw new Unsupported("subqueries in the WHERE of a query with outer joins");
+        }
+        if (!(below instanceof Scan || below instanceof Join)) {
+            throw new Unsupported("subqueries in the WHERE of a grouped query");
+        }
+        return new Project(new Filter(below, source.cut(select.getWhere().getParserPosition()), found.subqueries()),
+                project.outputs(), project.selectList());
     }
 
     /**
@@ -276,7 +310,7 @@ public final class TreeBuilder {
     }
 
     /** The text span of a parse-tree node and everything below it. */
-    private static SqlParserPos span(SqlNode node) {
+    static SqlParserPos span(SqlNode node) {
         return spanOf(List.of(node));
     }
 
@@ -358,8 +392,8 @@ public final class TreeBuilder {
         if (select.getFrom() == null) {
             throw new Unsupported("a query without FROM");
         }
-        if (hasSubquery(select.getSelectList()) || hasSubquery(select.getWhere())) {
-            throw new Unsupported("subqueries (EXISTS, IN, scalar subqueries)");
+        if (hasSubquery(select.getSelectList())) {
+            throw new Unsupported("subqueries in the select list");
         }
         List<String> aliases = new ArrayList<>();
         fromItems(select.getFrom(), aliases);
@@ -395,7 +429,7 @@ public final class TreeBuilder {
         aliases.add(alias);
     }
 
-    private static boolean hasSubquery(SqlNode node) {
+    static boolean hasSubquery(SqlNode node) {
         if (node == null) {
             return false;
         }
