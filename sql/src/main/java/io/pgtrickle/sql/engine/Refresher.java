@@ -67,20 +67,26 @@ final class Refresher {
      * is current), and fails with 40001 in REPEATABLE READ, whose snapshot predates the other's commit.
      */
     static Result refresh(Session session, StreamTable st, Initiator initiator) throws SQLException {
-        requireSources(session, st);
+        List<Row> sources = windowSources(session, st);
+        requireSources(st, sources);
+        boolean incremental = initiator != Initiator.INITIAL && st.populated() && !st.needsReinit();
+        if (incremental && !hasPendingChanges(session, st, sources)) {
+            // nothing to apply, nothing consumed: one statement records it (buffer clean-up waits for a
+            // refresh that advances a frontier, the only thing that makes more changes deletable)
+            session.update("WITH s AS (UPDATE pgtrickle.pgt_stream_tables SET last_refresh_at = now(), data_timestamp = now(), "
+                    + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
+                    + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = ? RETURNING pgt_id) "
+                    + "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, action, status, initiated_by, end_time) "
+                    + "SELECT pgt_id, 'NO_DATA', 'COMPLETED', ?, clock_timestamp() FROM s", st.id(), initiator.name());
+            return new Result("NO_DATA", 0, 0);
+        }
         long historyId = session.queryOne("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, action, status, initiated_by) "
                 + "VALUES (?, 'FULL', 'RUNNING', ?) RETURNING refresh_id", st.id(), initiator.name()).getLong("refresh_id");
         Result result;
-        boolean incremental = initiator != Initiator.INITIAL && st.populated() && !st.needsReinit();
-        if (incremental && !hasPendingChanges(session, st)) {
-            result = new Result("NO_DATA", 0, 0);
-            session.update("UPDATE pgtrickle.pgt_stream_tables SET last_refresh_at = now(), data_timestamp = now(), "
-                    + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
-                    + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = ?", st.id());
-        } else if (incremental && st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.maintenance() != null) {
+        if (incremental && st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.maintenance() != null) {
             // one count of the window serves AUTO's choice and the choice of plan
             ChangeBound bound = st.refreshMode() == RefreshMode.AUTO ? changeBound(session, st) : null;
-            long changes = pendingChanges(session, st, Math.max(LARGE_WINDOW, bound == null ? 0 : bound.rows() + 1));
+            long changes = countWindow(session, st, sources, Math.max(LARGE_WINDOW, bound == null ? 0 : bound.rows() + 1));
             result = bound != null && changes > bound.rows() ? full(session, st).because(bound.reason())
                     : differential(session, st, changes >= LARGE_WINDOW);
         } else {
@@ -89,7 +95,7 @@ final class Refresher {
         session.update("UPDATE pgtrickle.pgt_refresh_history SET end_time = clock_timestamp(), status = 'COMPLETED', "
                 + "action = ?, rows_inserted = ?, rows_deleted = ?, reason = ? WHERE refresh_id = ?",
                 result.action(), result.inserted(), result.deleted(), result.reason(), historyId);
-        consumeBuffers(session, st, !result.action().equals("NO_DATA"));
+        consumeBuffers(session, st, sources);
         return result;
     }
 
@@ -202,17 +208,16 @@ final class Refresher {
         }
     }
 
-    /** 42P01 when a source of the stream table has been dropped since it was created. */
-    private static void requireSources(Session session, StreamTable st) throws SQLException {
-        List<Row> missing = session.query("SELECT d.source_schema, d.source_name FROM pgtrickle.pgt_dependencies d "
-                + "WHERE d.pgt_id = ? AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) "
-                + "ORDER BY 1, 2", st.id());
-        if (!missing.isEmpty()) {
-            String source = Identifiers.quoteIfNeeded(missing.get(0).get("source_schema")) + "."
-                    + Identifiers.quoteIfNeeded(missing.get(0).get("source_name"));
-            throw new PgTrickleException(SqlState.UNDEFINED_TABLE,
-                    "source table " + source + " of stream table " + st.displayName() + " no longer exists", null,
-                    "Recreate the source and its stream table, or drop the stream table.");
+    /** 42P01 when a source of the stream table has been dropped since it was created ({@code sources}: {@link #windowSources}). */
+    private static void requireSources(StreamTable st, List<Row> sources) {
+        for (Row r : sources) {
+            if (r.getBoolean("missing")) {
+                String source = Identifiers.quoteIfNeeded(r.get("source_schema")) + "."
+                        + Identifiers.quoteIfNeeded(r.get("source_name"));
+                throw new PgTrickleException(SqlState.UNDEFINED_TABLE,
+                        "source table " + source + " of stream table " + st.displayName() + " no longer exists", null,
+                        "Recreate the source and its stream table, or drop the stream table.");
+            }
         }
     }
 
@@ -259,20 +264,14 @@ final class Refresher {
                 + "a large number (1e9) never recomputes.");
     }
 
-    /** The change rows in the window of every source, counted up to {@code limit}. */
-    private static long pendingChanges(Session session, StreamTable st, long limit) throws SQLException {
-        return countWindow(session, st, windowSources(session, st), limit);
-    }
-
     /**
      * True unless every source is captured and no captured change is newer than the frontier.
      * Changes of the calling transaction itself count (they are not in any earlier snapshot).
      */
-    private static boolean hasPendingChanges(Session session, StreamTable st) throws SQLException {
+    private static boolean hasPendingChanges(Session session, StreamTable st, List<Row> sources) throws SQLException {
         if (st.frontier() == null) {
             return true;
         }
-        List<Row> sources = windowSources(session, st);
         if (sources.isEmpty()) {
             return false; // a query over no relation (SELECT 1) never changes
         }
@@ -282,11 +281,17 @@ final class Refresher {
         return countWindow(session, st, sources, 1) > 0;
     }
 
-    /** Each source's buffer (null when not captured) and the record of this transaction's own applied changes. */
+    /**
+     * Per source of the stream table, in name order: its buffer (null when not captured), the record of
+     * this transaction's own applied changes, and whether the source still exists.
+     */
     private static List<Row> windowSources(Session session, StreamTable st) throws SQLException {
-        return session.query("SELECT b.buffer_table, d.applied_xid::text AS applied_xid, d.applied_seq "
+        return session.query("SELECT d.source_relid::oid::int8 AS source_relid, d.source_schema, d.source_name, "
+                + "b.buffer_table, d.applied_xid::text AS applied_xid, d.applied_seq, "
+                + "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) AS missing "
                 + "FROM pgtrickle.pgt_dependencies d "
-                + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = ?", st.id());
+                + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = ? "
+                + "ORDER BY d.source_schema, d.source_name", st.id());
     }
 
     /** Buffer rows in the window (decision c of docs/architecture.md), over all captured sources, up to {@code limit}. */
@@ -309,28 +314,32 @@ final class Refresher {
     }
 
     /**
-     * After a refresh: when it recomputed ({@code advanced}, a new frontier), records per source the
-     * changes of this transaction itself that it applied, which the frontier cannot cover (a
-     * transaction's xid is never visible in its own snapshot), so that later refreshes do not count them
-     * again; a transaction that changed nothing clears the record (the new frontier covers the older
-     * one's). Then deletes buffered changes every reader of the source has applied.
+     * After a refresh that advanced the frontier: records per captured source the changes of this
+     * transaction itself that it applied, which the frontier cannot cover (a transaction's xid is never
+     * visible in its own snapshot), so that later refreshes do not count them again; a transaction that
+     * changed nothing clears the record (the new frontier covers the older one's). Then deletes buffered
+     * changes every reader of the source has applied. {@code sources}: {@link #windowSources}.
      */
-    static void consumeBuffers(Session session, StreamTable st, boolean advanced) throws SQLException {
-        for (Row b : session.query("SELECT b.source_relid::oid::int8 AS source_relid, b.buffer_table FROM pgtrickle.pgt_change_buffers b "
-                + "JOIN pgtrickle.pgt_dependencies d ON d.source_relid = b.source_relid WHERE d.pgt_id = ?", st.id())) {
-            String buffer = "pgtrickle_changes." + quote(b.get("buffer_table"));
-            if (advanced) {
-                session.update("UPDATE pgtrickle.pgt_dependencies SET "
-                        + "applied_xid = pg_catalog.pg_current_xact_id_if_assigned(), applied_seq = (SELECT coalesce(max(c.__pgt_seq), 0) "
-                        + "FROM " + buffer + " c WHERE c.__pgt_xid = pg_catalog.pg_current_xact_id_if_assigned()) "
-                        + "WHERE pgt_id = ? AND source_relid = ?::oid", st.id(), b.getLong("source_relid"));
+    static void consumeBuffers(Session session, StreamTable st, List<Row> sources) throws SQLException {
+        Boolean readCommitted = null;
+        for (Row b : sources) {
+            if (b.get("buffer_table") == null) {
+                continue;
             }
+            String buffer = "pgtrickle_changes." + quote(b.get("buffer_table"));
+            session.update("UPDATE pgtrickle.pgt_dependencies SET "
+                    + "applied_xid = pg_catalog.pg_current_xact_id_if_assigned(), applied_seq = (SELECT coalesce(max(c.__pgt_seq), 0) "
+                    + "FROM " + buffer + " c WHERE c.__pgt_xid = pg_catalog.pg_current_xact_id_if_assigned()) "
+                    + "WHERE pgt_id = ? AND source_relid = ?::oid", st.id(), b.getLong("source_relid"));
             // A stream table being created over this source in another transaction holds this lock
             // (Capture.ensure) until it commits; waiting for it lets the DELETE's snapshot (READ COMMITTED)
             // see the new reader, whose initial refresh may need rows the others have applied. A
             // REPEATABLE READ snapshot may predate that commit: it leaves the clean-up to a later refresh.
             session.query("SELECT pg_catalog.pg_advisory_xact_lock_shared(?)", Capture.LOCK_SPACE | b.getLong("source_relid"));
-            if (!readCommitted(session)) {
+            if (readCommitted == null) {
+                readCommitted = readCommitted(session);
+            }
+            if (!readCommitted) {
                 continue;
             }
             session.update("DELETE FROM " + buffer + " c WHERE NOT EXISTS ("
