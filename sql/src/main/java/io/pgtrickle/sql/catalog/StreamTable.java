@@ -5,7 +5,10 @@ import io.pgtrickle.sql.command.RefreshMode;
 import io.pgtrickle.sql.command.Status;
 import io.pgtrickle.sql.session.Row;
 
-/** A row of pgtrickle.pgt_stream_tables, as far as the engine needs it. */
+/**
+ * A row of pgtrickle.pgt_stream_tables, as far as the engine needs it; {@code mayOwn}: whether the current
+ * user could act as the storage table's owner when the row was read (true when there is no storage).
+ */
 public record StreamTable(
         long id,
         long relid,
@@ -20,6 +23,7 @@ public record StreamTable(
         boolean populated,
         String frontier,
         boolean storageExists,
+        boolean mayOwn,
         Maintenance maintenance,
         boolean needsReinit) {
 
@@ -37,7 +41,7 @@ public record StreamTable(
                 r.get("defining_query"), r.get("original_query"), r.get("schedule"),
                 RefreshMode.valueOf(r.get("refresh_mode")), RefreshMode.valueOf(r.get("effective_refresh_mode")),
                 Status.valueOf(r.get("status")), r.getBoolean("is_populated"), r.get("frontier"),
-                r.getBoolean("storage_exists"),
+                r.getBoolean("storage_exists"), r.getBoolean("may_own"),
                 r.get("delta_sql") == null ? null
                         : new Maintenance(r.get("populate_query"), r.get("delta_sql"), r.get("planned_search_path"),
                                 r.get("planned_settings")),

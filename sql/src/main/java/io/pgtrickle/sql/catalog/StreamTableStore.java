@@ -16,7 +16,9 @@ public final class StreamTableStore {
     private static final String SELECT = "SELECT s.pgt_id, s.pgt_relid::oid AS pgt_relid, s.pgt_schema, s.pgt_name, s.defining_query, "
             + "s.original_query, s.schedule, s.refresh_mode, s.effective_refresh_mode, s.status, s.is_populated, "
             + "s.frontier::text AS frontier, s.populate_query, s.delta_sql, s.planned_search_path, s.planned_settings, s.needs_reinit, "
-            + "EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = s.pgt_relid) AS storage_exists "
+            + "EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = s.pgt_relid) AS storage_exists, "
+            + "coalesce((SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE') FROM pg_catalog.pg_class c "
+            + "WHERE c.oid = s.pgt_relid), true) AS may_own "
             + "FROM pgtrickle.pgt_stream_tables s ";
 
     private StreamTableStore() {
@@ -47,13 +49,8 @@ public final class StreamTableStore {
     }
 
     /** 42501 unless the current user may act as the storage table's owner (as ALTER TABLE requires). */
-    public static void requireOwner(Session session, StreamTable st) throws SQLException {
-        if (!st.storageExists()) {
-            return;
-        }
-        Row r = session.queryOne("SELECT pg_has_role(c.relowner, 'USAGE') AS ok FROM pg_class c WHERE c.oid = ?::oid",
-                st.relid());
-        if (!r.getBoolean("ok")) {
+    public static void requireOwner(StreamTable st) {
+        if (!st.mayOwn()) { // read with the row, under its lock
             throw new PgTrickleException(SqlState.INSUFFICIENT_PRIVILEGE,
                     "must be owner of stream table " + st.displayName());
         }

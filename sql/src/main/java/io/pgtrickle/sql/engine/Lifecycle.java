@@ -96,7 +96,7 @@ final class Lifecycle {
 
     /** create_or_replace on an existing stream table: settings in place, a new query migrates it. */
     private void replace(StreamTable st, CreateStreamTable c) throws SQLException {
-        StreamTableStore.requireOwner(session, st);
+        StreamTableStore.requireOwner(st);
         QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
         ModeChoice mode = chooseMode(c.refreshMode(), st.displayName(), c.query(), analysis, st.schema(), st.name());
         updateSettings(st, c.schedule());
@@ -114,7 +114,7 @@ final class Lifecycle {
 
     void alter(AlterStreamTable c) throws SQLException {
         StreamTable st = StreamTableStore.require(session, c.name());
-        StreamTableStore.requireOwner(session, st);
+        StreamTableStore.requireOwner(st);
         if (c.refreshMode() != null) {
             rejectUnavailableMode(c.refreshMode());
         }
@@ -146,13 +146,13 @@ final class Lifecycle {
 
     void drop(DropStreamTable c) throws SQLException {
         StreamTable st = StreamTableStore.require(session, c.name());
-        StreamTableStore.requireOwner(session, st);
+        StreamTableStore.requireOwner(st);
         dropTree(st, c.cascade(), new HashSet<>());
     }
 
     void refresh(RefreshStreamTable c) throws SQLException {
         StreamTable st = StreamTableStore.require(session, c.name());
-        StreamTableStore.requireOwner(session, st);
+        StreamTableStore.requireOwner(st);
         if (st.status() == Status.SUSPENDED) {
             throw new PgTrickleException(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
                     "stream table " + st.displayName() + " is suspended", null,
@@ -170,7 +170,7 @@ final class Lifecycle {
 
     void resume(ResumeStreamTable c) throws SQLException {
         StreamTable st = StreamTableStore.require(session, c.name());
-        StreamTableStore.requireOwner(session, st);
+        StreamTableStore.requireOwner(st);
         session.update("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', consecutive_errors = 0, "
                 + "last_error_message = NULL, updated_at = now() WHERE pgt_id = ?", st.id());
     }
@@ -392,7 +392,7 @@ final class Lifecycle {
                     "Use cascade => true to drop the dependent stream tables too.");
         }
         for (StreamTable d : dependents) {
-            StreamTableStore.requireOwner(session, d);
+            StreamTableStore.requireOwner(d);
             dropTree(d, true, dropped);
         }
         List<Long> sources = StreamTableStore.sourceRelids(session, st.id());
