@@ -25,8 +25,8 @@ import java.util.Locale;
  * (comma-separated, default all). The queries are those of the matrix that pgtrickle
  * maintains differentially today: scan, filter, a keyless filter, src ⋈ dim (5 regions), a 3-way join
  * (⋈ 4 categories), SUM and COUNT by region (5 groups) and by a key of 1,000 groups (amount is
- * numeric(12,2), so both are maintained from the changes); join_agg refreshes
- * FULL today and is left out.
+ * numeric(12,2), so both are maintained from the changes), src LEFT JOIN dim, an EXISTS over dim and a
+ * DISTINCT of region and category (20 rows); join_agg refreshes FULL today and is left out.
  */
 public final class RefreshBenchmark {
 
@@ -41,7 +41,11 @@ public final class RefreshBenchmark {
             new Query("join3", "SELECT s.id, s.amount, d.name, c.label FROM src s JOIN dim d ON d.region = s.region "
                     + "JOIN cat c ON c.category = s.category"),
             new Query("agg", "SELECT region, sum(amount) AS total, count(*) AS n FROM src GROUP BY region"),
-            new Query("agg1k", "SELECT id % 1000 AS bucket, sum(amount) AS total, count(*) AS n FROM src GROUP BY 1"));
+            new Query("agg1k", "SELECT id % 1000 AS bucket, sum(amount) AS total, count(*) AS n FROM src GROUP BY 1"),
+            new Query("ljoin", "SELECT s.id, s.amount, d.name FROM src s LEFT JOIN dim d ON d.region = s.region"),
+            new Query("semi", "SELECT s.id, s.amount FROM src s WHERE EXISTS (SELECT 1 FROM dim d WHERE d.region = s.region "
+                    + "AND d.name <> 'none')"),
+            new Query("distinct", "SELECT DISTINCT region, category FROM src"));
 
     /** The queries of this run: all, or those the fourth argument names. */
     private static List<Query> QUERIES;

@@ -31,8 +31,9 @@ import org.apache.calcite.sql.type.SqlTypeName;
 /**
  * Maps an analysed query to the canonical operator tree. It knows select-project-join queries: scans
  * of tables, inner and outer joins of them as {@link JoinLayout} takes them (the conditions stay in the
- * FROM or WHERE text), an optional filter and a projection, and grouped queries over one table; anything else is {@link Unsupported}, naming the construct, so the caller falls back to
- * FULL refresh.
+ * FROM or WHERE text), an optional filter with [NOT] EXISTS / [NOT] IN subqueries ({@link Subqueries}) and
+ * a projection; and grouped or DISTINCT queries over one table. Anything else is {@link Unsupported},
+ * naming the construct, so the caller falls back to FULL refresh.
  */
 public final class TreeBuilder {
 
