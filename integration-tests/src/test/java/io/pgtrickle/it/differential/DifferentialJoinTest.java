@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtrickle.it.harness.Oracle;
 import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.Sql;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -157,6 +158,31 @@ class DifferentialJoinTest {
         exec(c, "UPDATE regions SET region = 's' WHERE region = 'x'"); // the partner moves from one to the other
         refreshAndCheck(query);
         assertThat(rows(c, "SELECT coalesce(name, '-') FROM j WHERE id IN (1, 4) ORDER BY id")).containsExactly("Extra", "-");
+    }
+
+    @Test
+    void explainStShowsTheTreeTheRuleAndTheStatements() throws SQLException {
+        exec(c, "SELECT pgtrickle.create_stream_table('j', $q$" + QUERIES[7] + "$q$)",
+                "SELECT pgtrickle.create_stream_table('jf', $q$" + QUERIES[7] + "$q$, '1m', 'FULL')");
+        assertThat(rows(c, "SELECT property FROM pgtrickle.explain_st('j')")).containsExactly("configured_mode",
+                "effective_mode", "mode_reason", "defining_query", "sources", "operator_tree", "delta_rule", "delta_sql",
+                "refresh_sql");
+        String explain = "SELECT value FROM pgtrickle.explain_st('%s') WHERE property = '%s'";
+        assertThat(value(c, String.format(explain, "j", "effective_mode"))).isEqualTo("DIFFERENTIAL");
+        assertThat(value(c, String.format(explain, "j", "sources"))).isEqualTo("public.orders, public.regions");
+        assertThat(value(c, String.format(explain, "j", "operator_tree"))).startsWith("Project[")
+                .contains("\n  Join[outer: orders o LEFT JOIN regions r ON r.region = o.region; NULL-extended: r anchored on o]")
+                .contains("\n    Scan[public.regions AS r key (region)]");
+        assertThat(value(c, String.format(explain, "j", "delta_rule"))).isEqualTo("KEYS_RECOMPUTED");
+        assertThat(value(c, String.format(explain, "j", "delta_sql"))).startsWith("WITH __pgt_window_1 AS (")
+                .contains("__pgt_anchor_2 AS (");
+        assertThat(value(c, String.format(explain, "j", "refresh_sql"))).contains("AS \"__pgt_key_2\"");
+        // a FULL table has no tree, rule or delta; its refresh runs the defining query
+        assertThat(value(c, String.format(explain, "jf", "effective_mode"))).isEqualTo("FULL");
+        assertThat(rows(c, "SELECT property FROM pgtrickle.explain_st('jf') WHERE value IS NULL"))
+                .containsExactly("operator_tree", "delta_rule", "delta_sql");
+        assertThat(value(c, String.format(explain, "jf", "refresh_sql"))).contains("LEFT JOIN public.regions r");
+        Sql.fails(c, "42P01", "SELECT * FROM pgtrickle.explain_st('nope')");
     }
 
     @Test

@@ -34,7 +34,8 @@ public final class CatalogInstaller {
             new Migration(2, load("V002__applied_own_changes.sql")),
             new Migration(3, load("V003__differential.sql")),
             new Migration(4, load("V004__capture_fixes.sql")),
-            new Migration(5, load("V005__planned_settings.sql"))));
+            new Migration(5, load("V005__planned_settings.sql")),
+            new Migration(6, load("V006__explain_st.sql"))));
 
     /** Advisory lock key: "pgtrickl" in ASCII. */
     private static final long LOCK_KEY = 0x7067747269636b6cL;

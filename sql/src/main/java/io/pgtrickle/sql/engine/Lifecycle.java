@@ -181,9 +181,10 @@ final class Lifecycle {
      * The refresh mode a stream table gets, and why; for DIFFERENTIAL the maintenance SQL and the
      * search_path it runs with.
      */
-    record ModeChoice(RefreshMode effective, String reason, MaintenancePlan plan, String searchPath) {
+    /** How a stream table will be refreshed; {@code operatorTree}: the planner's tree rendered, with a plan. */
+    record ModeChoice(RefreshMode effective, String reason, MaintenancePlan plan, String searchPath, String operatorTree) {
         static ModeChoice full(String reason) {
-            return new ModeChoice(RefreshMode.FULL, reason, null, null);
+            return new ModeChoice(RefreshMode.FULL, reason, null, null, null);
         }
     }
 
@@ -210,6 +211,7 @@ final class Lifecycle {
         String obstacle = Volatility.construct(session, query).map(v -> "it uses " + v
                 + ", whose result changes without any change to the sources").orElse(null);
         MaintenancePlan plan = null;
+        String tree = null;
         if (obstacle == null) {
             String text = Casts.parenthesize(query);
             Planner.Analysis analysed = Planner.analyze(text, CalciteMask.mask(text),
@@ -217,6 +219,7 @@ final class Lifecycle {
             if (analysed instanceof Planner.NotMaintainable n) {
                 obstacle = n.reason();
             } else {
+                tree = ((Planner.Maintainable) analysed).tree().render().strip();
                 try {
                     plan = Differential.compile(session, ((Planner.Maintainable) analysed).tree(), schema, name,
                             analysis.columns(), analysis.sources());
@@ -230,7 +233,7 @@ final class Lifecycle {
         }
         if (plan != null) {
             return new ModeChoice(RefreshMode.DIFFERENTIAL, "the query is maintained differentially", plan,
-                    Differential.searchPath(session));
+                    Differential.searchPath(session), tree);
         }
         return notDifferential(requested, display, "the query cannot be maintained differentially: " + obstacle);
     }
@@ -282,10 +285,12 @@ final class Lifecycle {
 
     private void storeMaintenance(long id, ModeChoice mode) throws SQLException {
         session.update("UPDATE pgtrickle.pgt_stream_tables SET populate_query = ?, delta_sql = ?, "
-                + "planned_search_path = ?, planned_settings = ?::text[] WHERE pgt_id = ?",
+                + "planned_search_path = ?, planned_settings = ?::text[], operator_tree = ?, delta_rule = ? WHERE pgt_id = ?",
                 mode.plan() == null ? null : mode.plan().populateQuery(),
                 mode.plan() == null ? null : mode.plan().deltaStatement(), mode.searchPath(),
-                mode.plan() == null ? null : Differential.settings(session), id);
+                mode.plan() == null ? null : Differential.settings(session),
+                mode.plan() == null ? null : mode.operatorTree(),
+                mode.plan() == null ? null : mode.plan().rule().name(), id);
     }
 
     /** A new refresh mode (or a new plan for the same query): storage, stored SQL, and the rows if the storage changed. */
