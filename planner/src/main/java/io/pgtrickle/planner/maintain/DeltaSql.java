@@ -80,7 +80,7 @@ public final class DeltaSql {
             }
             buffers.put(sub.relation().qualifiedName(), buffer);
         }
-        if (!subqueries.isEmpty() && (aggregate != null || scans.get(0).relation().primaryKey().isEmpty())) {
+        if (!subqueries.isEmpty() && scans.get(0).relation().primaryKey().isEmpty()) { // (TreeBuilder refuses them grouped)
             throw new Unsupported("a subquery in the WHERE of a query over a table without a primary key");
         }
         List<String> columns = target.columns() != null ? target.columns()

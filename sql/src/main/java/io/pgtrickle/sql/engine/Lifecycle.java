@@ -289,7 +289,7 @@ final class Lifecycle {
                 mode.plan() == null ? null : mode.plan().populateQuery(),
                 mode.plan() == null ? null : mode.plan().deltaStatement(), mode.searchPath(),
                 mode.plan() == null ? null : Differential.settings(session),
-                mode.plan() == null ? null : mode.operatorTree(),
+                mode.operatorTree(),
                 mode.plan() == null ? null : mode.plan().rule().name(), id);
     }
 
