@@ -4,7 +4,6 @@ import static io.pgtrickle.planner.maintain.DeltaSql.GROUP_PREFIX;
 import static io.pgtrickle.planner.maintain.DeltaSql.ident;
 
 import io.pgtrickle.planner.tree.Aggregate;
-import io.pgtrickle.planner.tree.Scan;
 import io.pgtrickle.planner.tree.TreeBuilder.Unsupported;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,24 +24,22 @@ import java.util.StringJoiner;
  */
 final class AggregateDelta {
     private final Target target;
-    private final Scan scan;
+    private final RowChanges changes;
     private final String predicate;
     private final Aggregate aggregate;
     private final String selectList;
     private final List<String> columns;
-    private final String buffer;
     /** Per group key: the storage column that holds it (quoted). */
     private final List<String> storageGroup = new ArrayList<>();
 
-    AggregateDelta(Target target, Scan scan, String predicate, Aggregate aggregate, String selectList,
-            List<String> columns, String buffer) throws Unsupported {
+    AggregateDelta(Target target, RowChanges changes, String predicate, Aggregate aggregate, String selectList,
+            List<String> columns) throws Unsupported {
         this.target = target;
-        this.scan = scan;
+        this.changes = changes;
         this.predicate = predicate;
         this.aggregate = aggregate;
         this.selectList = selectList;
         this.columns = columns;
-        this.buffer = buffer;
         for (int g = 0; g < aggregate.groupKeys().size(); g++) {
             int output = aggregate.outputGroups().indexOf(g);
             if (output < 0) {
@@ -66,7 +63,7 @@ final class AggregateDelta {
         String where = predicate == null ? restriction
                 : restriction == null ? predicate : "(" + predicate + ")\n" + indent + "  AND " + restriction;
         // the user's text is never re-indented: a newline may be inside a string literal
-        return "SELECT " + selectList + "\n" + indent + "FROM " + DeltaSql.from(scan)
+        return "SELECT " + selectList + "\n" + indent + "FROM " + changes.from()
                 + (where == null ? "" : "\n" + indent + "WHERE " + where)
                 + (aggregate.groupBy() == null ? "" : "\n" + indent + "GROUP BY " + aggregate.groupBy())
                 + (aggregate.having() == null ? "" : "\n" + indent + "HAVING " + aggregate.having());
@@ -78,9 +75,8 @@ final class AggregateDelta {
 
     private String delta() {
         String st = DeltaSql.storage(target);
-        String truncated = DeltaSql.TRUNCATED;
-        StringBuilder sql = new StringBuilder("WITH ")
-                .append(DeltaSql.window("__pgt_window", st, scan.relation(), buffer, DeltaSql.bufferColumns(scan.relation())));
+        String truncated = changes.truncated();
+        StringBuilder sql = new StringBuilder("WITH ").append(changes.windows());
         boolean grouped = !storageGroup.isEmpty();
         String restriction = null;
         if (grouped) {
@@ -90,11 +86,16 @@ final class AggregateDelta {
             }
             String first = ident(GROUP_PREFIX + 1);
             sql.append("__pgt_groups AS (\n")
-                    .append("    -- the groups of the changed rows' old and new images; after a TRUNCATE, every stored one\n")
-                    .append("    SELECT DISTINCT ").append(keys).append('\n')
-                    .append("    FROM (SELECT * FROM __pgt_window WHERE __pgt_op <> 'T') AS ").append(DeltaSql.reference(scan)).append('\n')
-                    .append(predicate == null ? "" : "    WHERE " + predicate + "\n")
-                    .append("    UNION\n")
+                    .append("    -- the groups of the changed rows, old and new; after a TRUNCATE, every stored one\n");
+            for (RowChanges.Term term : changes.terms()) {
+                String where = term.gate() == null ? predicate
+                        : predicate == null ? term.gate() : term.gate() + " AND (" + predicate + ")";
+                sql.append("    SELECT DISTINCT ").append(keys).append('\n')
+                        .append("    FROM ").append(term.from()).append('\n')
+                        .append(where == null ? "" : "    WHERE " + where + "\n")
+                        .append("    UNION\n");
+            }
+            sql
                     .append("    SELECT ").append(String.join(", ", storageGroup)).append(" FROM ").append(st)
                     .append(" WHERE ").append(truncated).append('\n')
                     .append("),\n");

@@ -4,7 +4,6 @@ import static io.pgtrickle.planner.maintain.DeltaSql.GROUP_PREFIX;
 import static io.pgtrickle.planner.maintain.DeltaSql.ident;
 
 import io.pgtrickle.planner.tree.Aggregate;
-import io.pgtrickle.planner.tree.Scan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
@@ -28,11 +27,10 @@ final class AlgebraicAggregateDelta {
     static final String COUNT = "__pgt_count";
 
     private final Target target;
-    private final Scan scan;
+    private final RowChanges changes;
     private final String predicate;
     private final Aggregate aggregate;
     private final List<String> columns;
-    private final String buffer;
     private final String selectList;
     /** Per output column: its derived value over the new state {@code x} (a group key, or a formula). */
     private final List<String> derived = new ArrayList<>();
@@ -41,7 +39,8 @@ final class AlgebraicAggregateDelta {
     /** Per group key: the storage column that holds it (quoted). */
     private final List<String> storageGroup = new ArrayList<>();
 
-    private record Helper(String name, String type, String populate, String change) {
+    /** A helper column: its aggregate over the source, and over signed changed rows (given their sign). */
+    private record Helper(String name, String type, String populate, Function<String, String> change) {
     }
 
     /** Whether every output of {@code aggregate} is a group key or a call this rule maintains. */
@@ -68,19 +67,17 @@ final class AlgebraicAggregateDelta {
         return true;
     }
 
-    AlgebraicAggregateDelta(Target target, Scan scan, String predicate, Aggregate aggregate, String selectList,
-            List<String> columns, String buffer) {
+    AlgebraicAggregateDelta(Target target, RowChanges changes, String predicate, Aggregate aggregate, String selectList,
+            List<String> columns) {
         this.target = target;
-        this.scan = scan;
+        this.changes = changes;
         this.predicate = predicate;
         this.aggregate = aggregate;
         this.selectList = selectList;
         this.columns = columns;
-        this.buffer = buffer;
         for (int g = 0; g < aggregate.groupKeys().size(); g++) {
             storageGroup.add(ident(columns.get(aggregate.outputGroups().indexOf(g))));
         }
-        String sign = "CASE WHEN __pgt_op = 'I' THEN 1 ELSE -1 END";
         for (int i = 0; i < columns.size(); i++) {
             int group = aggregate.outputGroups().get(i);
             if (group >= 0) {
@@ -95,14 +92,14 @@ final class AlgebraicAggregateDelta {
             String argument = "(" + call.argument() + ")";
             String nn = "__pgt_nn_" + (i + 1);
             helpers.add(new Helper(nn, "bigint", "count(" + argument + ")",
-                    "sum(CASE WHEN " + argument + " IS NULL THEN 0 ELSE " + sign + " END)"));
+                    sign -> "sum(CASE WHEN " + argument + " IS NULL THEN 0 ELSE " + sign + " END)"));
             if (call.function() == Aggregate.Function.COUNT) {
                 derived.add("x." + nn);
                 continue;
             }
             String sum = "__pgt_sum_" + (i + 1);
             helpers.add(new Helper(sum, "numeric", "sum(" + argument + "::numeric)",
-                    "sum(CASE WHEN __pgt_op = 'I' THEN " + argument + "::numeric ELSE -" + argument + "::numeric END)"));
+                    sign -> "sum(" + sign + " * " + argument + "::numeric)"));
             derived.add(call.function() == Aggregate.Function.SUM ? "x." + sum
                     : "x." + sum + " / nullif(x." + nn + ", 0)::numeric");
         }
@@ -123,7 +120,7 @@ final class AlgebraicAggregateDelta {
         StringJoiner select = new StringJoiner(",\n       ");
         select.add(selectList).add("count(*) AS " + COUNT);
         helpers.forEach(h -> select.add(h.populate() + " AS " + h.name()));
-        return "SELECT " + select + "\nFROM " + DeltaSql.from(scan)
+        return "SELECT " + select + "\nFROM " + changes.from()
                 + (predicate == null ? "" : "\nWHERE " + predicate)
                 + (aggregate.groupBy() == null ? "" : "\nGROUP BY " + aggregate.groupBy());
     }
@@ -131,7 +128,7 @@ final class AlgebraicAggregateDelta {
     private String delta() {
         String st = DeltaSql.storage(target);
         boolean grouped = !storageGroup.isEmpty();
-        String truncated = DeltaSql.TRUNCATED;
+        String truncated = changes.truncated();
         List<String> groups = new ArrayList<>();
         StringJoiner keys = new StringJoiner(", ");
         for (int g = 0; g < storageGroup.size(); g++) {
@@ -140,27 +137,28 @@ final class AlgebraicAggregateDelta {
         }
         String groupBy = grouped ? "\n    GROUP BY " + DeltaSql.join(ordinals(groups.size()), o -> o, ", ") : "";
         String select = grouped ? keys + ", " : "";
-        StringBuilder sql = new StringBuilder("WITH ")
-                .append(DeltaSql.window("__pgt_window", st, scan.relation(), buffer, DeltaSql.bufferColumns(scan.relation())));
+        StringBuilder sql = new StringBuilder("WITH ").append(changes.windows());
         sql.append("__pgt_changes AS (\n")
-                .append("    -- per group: +1 for each new image, -1 for each old one; after a TRUNCATE, the source\n")
-                .append("    -- as it is now minus what was stored\n")
-                .append("    SELECT ").append(select).append("sum(").append("CASE WHEN __pgt_op = 'I' THEN 1 ELSE -1 END")
-                .append(") AS ").append(COUNT).append(helperList(h -> h.change() + " AS " + h.name())).append('\n')
-                .append("    FROM (SELECT * FROM __pgt_window WHERE __pgt_op <> 'T' AND NOT ").append(truncated)
-                .append(") AS ").append(DeltaSql.reference(scan))
-                .append(predicate == null ? "" : "\n    WHERE " + predicate)
-                .append(groupBy).append('\n')
-                .append("    UNION ALL\n")
-                .append("    SELECT ").append(select).append("count(*)").append(helperList(Helper::populate)).append('\n')
-                .append("    FROM ").append(DeltaSql.from(scan)).append('\n')
+                .append("    -- per group: the signed changed rows added up (+1 for each new one, -1 for each old one);\n")
+                .append("    -- after a TRUNCATE, the source as it is now minus what was stored\n");
+        for (RowChanges.Term term : changes.terms()) {
+            sql.append("    SELECT ").append(select).append("sum(").append(term.sign()).append(") AS ").append(COUNT)
+                    .append(helperList(h -> h.change().apply(term.sign()) + " AS " + h.name())).append('\n')
+                    .append("    FROM ").append(term.from()).append('\n')
+                    .append("    WHERE ").append(term.gate() == null ? "" : term.gate() + " AND ").append("NOT ").append(truncated)
+                    .append(predicate == null ? "" : " AND (" + predicate + ")")
+                    .append(groupBy).append('\n')
+                    .append("    UNION ALL\n");
+        }
+        sql.append("    SELECT ").append(select).append("count(*)").append(helperList(Helper::populate)).append('\n')
+                .append("    FROM ").append(changes.from()).append('\n')
                 .append("    WHERE ").append(truncated).append(predicate == null ? "" : " AND (" + predicate + ")")
                 .append(groupBy).append('\n')
                 .append("    UNION ALL\n")
                 .append("    SELECT ").append(grouped ? String.join(", ", storageGroup) + ", " : "").append("-").append(COUNT)
                 .append(helperList(h -> "-" + h.name())).append(" FROM ").append(st).append(" WHERE ").append(truncated)
                 .append("\n),\n");
-        // the branches above give a group up to three rows: one per group, keyed as one record value
+        // the branches above give a group several rows: one per group, keyed as one record value
         String gk = grouped ? "ROW(" + String.join(", ", groups) + ")" : "1";
         sql.append("__pgt_delta AS (\n")
                 .append("    SELECT ").append(gk).append(" AS __pgt_gk, ").append(grouped ? String.join(", ", groups) + ", " : "")

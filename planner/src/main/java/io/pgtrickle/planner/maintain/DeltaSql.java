@@ -88,18 +88,19 @@ public final class DeltaSql {
         if (columns.size() != project.outputs().size()) {
             throw new Unsupported("a select list whose columns the planner cannot match to the stream table's");
         }
+        if (aggregate != null) {
+            if (!anchors.isEmpty()) { // (TreeBuilder refuses them)
+                throw new Unsupported("aggregates over outer joins");
+            }
+            RowChanges changes = new RowChanges(storage(target), scans, below instanceof Join join ? join : null, buffers);
+            return AlgebraicAggregateDelta.applies(aggregate)
+                    ? new AlgebraicAggregateDelta(target, changes, predicate, aggregate, project.selectList(), columns).compile()
+                    : new AggregateDelta(target, changes, predicate, aggregate, project.selectList(), columns).compile();
+        }
         for (Scan scan : scans) {
             if (scan.relation().primaryKey().isEmpty() && scans.size() > 1) {
                 throw new Unsupported("a join of a table without a primary key (" + scan.relation().qualifiedName() + ")");
             }
-        }
-        if (aggregate != null && AlgebraicAggregateDelta.applies(aggregate)) {
-            return new AlgebraicAggregateDelta(target, scans.get(0), predicate, aggregate, project.selectList(), columns,
-                    buffers.get(scans.get(0).relation().qualifiedName())).compile();
-        }
-        if (aggregate != null) {
-            return new AggregateDelta(target, scans.get(0), predicate, aggregate, project.selectList(), columns,
-                    buffers.get(scans.get(0).relation().qualifiedName())).compile();
         }
         if (scans.get(0).relation().primaryKey().isEmpty()) {
             if (!target.hashableRows()) {

@@ -31,8 +31,22 @@ final class SourceText {
 
     /** The text of the node at {@code pos}, parentheses balanced. */
     String cut(SqlParserPos pos) {
+        int[] range = stripped(pos);
+        return text.substring(range[0], range[1]);
+    }
+
+    /** The offsets of {@link #cut}'s text: {@link #range} without the white space at either end. */
+    int[] stripped(SqlParserPos pos) {
         int[] range = range(pos);
-        return text.substring(range[0], range[1]).strip();
+        int start = range[0];
+        int end = range[1];
+        while (start < end && Character.isWhitespace(text.charAt(start))) {
+            start++;
+        }
+        while (end > start && Character.isWhitespace(text.charAt(end - 1))) {
+            end--;
+        }
+        return new int[] {start, end};
     }
 
     /** The start and (exclusive) end offsets of the node at {@code pos}, parentheses balanced. */

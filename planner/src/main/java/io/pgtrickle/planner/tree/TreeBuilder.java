@@ -6,6 +6,7 @@ import io.pgtrickle.planner.catalog.PgColumn;
 import io.pgtrickle.planner.catalog.PgRelation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
@@ -86,7 +87,7 @@ public final class TreeBuilder {
         for (int i = 0; i < joins.scans.size(); i++) {
             scans.add(new Scan(relation(joins.scans.get(i).getTable()), aliases.get(i)));
         }
-        Operator op = scans.size() == 1 ? scans.get(0) : new Join(scans, source.cut(span(select.getFrom())), joins.anchors);
+        Operator op = scans.size() == 1 ? scans.get(0) : join(select, source, scans, joins.anchors);
         if (where != null) {
             op = new Filter(op, source.cut(select.getWhere().getParserPosition()));
         }
@@ -146,16 +147,25 @@ public final class TreeBuilder {
         if (!aggregate.getGroupSet().equals(org.apache.calcite.util.ImmutableBitSet.range(groups))) {
             throw new Unsupported("a GROUP BY the planner cannot match to its keys");
         }
-        List<TableScan> tableScans = new ArrayList<>();
         String what = select.isDistinct() ? "DISTINCT" : "aggregates";
-        singleTable(aggregate.getInput(), tableScans, what);
-        if (tableScans.size() != 1 || aliases.size() != 1) {
-            throw new Unsupported(what + " over joins");
+        JoinLayout joins = JoinLayout.of(fromItem(aggregate.getInput(), what));
+        if (joins.scans.size() != aliases.size()) {
+            throw new Unsupported("a FROM clause the planner cannot match to its tables");
         }
-        Scan scan = new Scan(relation(tableScans.get(0).getTable()), aliases.get(0));
-        Operator input = scan;
+        if (!joins.anchors.isEmpty()) {
+            throw new Unsupported(what + " over outer joins");
+        }
+        List<Scan> scans = new ArrayList<>();
+        for (int i = 0; i < joins.scans.size(); i++) {
+            scans.add(new Scan(relation(joins.scans.get(i).getTable()), aliases.get(i)));
+        }
+        if (scans.size() > 1 && hasSchemaQualifiedColumn(select)) {
+            // the refresh reads each table through a derived table of the table's name, which a schema cannot prefix
+            throw new Unsupported("a column named with its table's schema (schema.table.column) in " + what + " over a join");
+        }
+        Operator input = scans.size() == 1 ? scans.get(0) : join(select, source, scans, joins.anchors);
         if (select.getWhere() != null) {
-            input = new Filter(scan, source.cut(select.getWhere().getParserPosition()));
+            input = new Filter(input, source.cut(select.getWhere().getParserPosition()));
         }
         List<String> names = top.getRowType().getFieldNames();
         // the select list's expressions (a * as the table's columns) and their parse nodes (null for *)
@@ -163,7 +173,10 @@ public final class TreeBuilder {
         List<SqlNode> nodes = new ArrayList<>();
         for (SqlNode item : select.getSelectList()) {
             if (item instanceof SqlIdentifier id && id.isStar()) {
-                for (PgColumn c : scan.relation().columns()) {
+                if (scans.size() > 1) {
+                    throw new Unsupported("* in the select list of " + what + " over a join (name the columns)");
+                }
+                for (PgColumn c : scans.get(0).relation().columns()) {
                     texts.add(quoted(c.name()));
                     nodes.add(null);
                 }
@@ -192,7 +205,7 @@ public final class TreeBuilder {
         } else if (select.getGroup() != null && !select.getGroup().isEmpty()) {
             groupBy = source.cut(spanOf(select.getGroup().getList()));
             for (SqlNode item : select.getGroup()) {
-                groupKeys.add(groupExpression(item, select, source, scan.relation()));
+                groupKeys.add(groupExpression(item, select, source, scans));
             }
         }
         if (groupKeys.size() != groups) {
@@ -256,6 +269,10 @@ public final class TreeBuilder {
         if (node instanceof LogicalFilter filter) {
             return columnOf(filter.getInput(), field);
         }
+        if (node instanceof LogicalJoin join) {
+            int left = join.getLeft().getRowType().getFieldCount();
+            return field < left ? columnOf(join.getLeft(), field) : columnOf(join.getRight(), field - left);
+        }
         if (node instanceof LogicalProject project && project.getProjects().get(field) instanceof RexInputRef ref) {
             return columnOf(project.getInput(), ref.getIndex());
         }
@@ -267,7 +284,7 @@ public final class TreeBuilder {
     }
 
     /** The text of a GROUP BY item; an ordinal or an output alias stands for the select-list expression. */
-    private static String groupExpression(SqlNode item, SqlSelect select, SourceText source, PgRelation relation)
+    private static String groupExpression(SqlNode item, SqlSelect select, SourceText source, List<Scan> scans)
             throws Unsupported {
         List<SqlNode> items = select.getSelectList().getList();
         if (item instanceof org.apache.calcite.sql.SqlNumericLiteral n) {
@@ -280,8 +297,8 @@ public final class TreeBuilder {
                     .getParserPosition());
         }
         // a bare name is an input column first, as PostgreSQL resolves it; an output alias only otherwise
-        if (item instanceof SqlIdentifier id && id.isSimple()
-                && relation.columns().stream().noneMatch(c -> c.name().equals(id.getSimple()))) {
+        if (item instanceof SqlIdentifier id && id.isSimple() && scans.stream()
+                .noneMatch(scan -> scan.relation().columns().stream().anyMatch(c -> c.name().equals(id.getSimple())))) {
             for (SqlNode target : items) {
                 if (target.getKind() == SqlKind.AS && ((SqlIdentifier) ((SqlBasicCall) target).operand(1)).getSimple()
                         .equals(id.getSimple()) && !(((SqlBasicCall) target).operand(0) instanceof SqlIdentifier)) {
@@ -295,19 +312,70 @@ public final class TreeBuilder {
         return source.cut(item.getParserPosition());
     }
 
-    /** The one table below an aggregate: projections and filters over a scan. */
-    private static void singleTable(RelNode node, List<TableScan> out, String what) throws Unsupported {
-        if (node instanceof TableScan scan) {
-            out.add(scan);
-        } else if (node instanceof LogicalProject || node instanceof LogicalFilter) {
-            singleTable(node.getInput(0), out, what);
-        } else if (node instanceof LogicalJoin) {
-            throw new Unsupported(what + " over joins");
-        } else if (node instanceof LogicalAggregate && what.equals("DISTINCT")) {
+    /** The table or join below an aggregate's projections and filters (the WHERE clause's). */
+    private static RelNode fromItem(RelNode node, String what) throws Unsupported {
+        while (node instanceof LogicalProject || node instanceof LogicalFilter) {
+            node = node.getInput(0);
+        }
+        if (node instanceof LogicalAggregate && what.equals("DISTINCT")) {
             throw new Unsupported("DISTINCT over grouped rows");
-        } else {
+        }
+        if (!(node instanceof TableScan || node instanceof LogicalJoin)) {
             throw new Unsupported(construct(node));
         }
+        return node;
+    }
+
+    /** The join of {@code scans}, with where each table's name is in the FROM clause's text. */
+    private static Join join(SqlSelect select, SourceText source, List<Scan> scans, Map<Integer, List<Integer>> anchors) {
+        SqlParserPos from = span(select.getFrom());
+        int start = source.stripped(from)[0];
+        List<SqlParserPos> tables = new ArrayList<>();
+        tablePositions(select.getFrom(), tables);
+        List<Join.Range> ranges = new ArrayList<>();
+        for (SqlParserPos table : tables) {
+            int[] r = source.stripped(table);
+            ranges.add(new Join.Range(r[0] - start, r[1] - start));
+        }
+        return new Join(scans, source.cut(from), anchors, ranges);
+    }
+
+    /** The positions of the table names in a FROM clause, in order. */
+    private static void tablePositions(SqlNode from, List<SqlParserPos> out) {
+        if (from instanceof SqlJoin join) {
+            tablePositions(join.getLeft(), out);
+            tablePositions(join.getRight(), out);
+        } else if (from.getKind() == SqlKind.AS) {
+            tablePositions(((SqlBasicCall) from).operand(0), out);
+        } else {
+            out.add(from.getParserPosition());
+        }
+    }
+
+    /** Whether a column anywhere in the query is named with three or more parts ({@code public.src.id}). */
+    private static boolean hasSchemaQualifiedColumn(SqlNode node) {
+        if (node instanceof SqlIdentifier id) {
+            return id.names.size() > 2;
+        }
+        if (node instanceof SqlJoin join) { // its table names are not columns
+            return hasSchemaQualifiedColumn(join.getCondition());
+        }
+        if (node instanceof SqlSelect select) {
+            return hasSchemaQualifiedColumn(select.getSelectList()) || hasSchemaQualifiedColumn(select.getWhere())
+                    || hasSchemaQualifiedColumn(select.getGroup()) || hasSchemaQualifiedColumn(select.getHaving())
+                    || select.getFrom() instanceof SqlJoin j && hasSchemaQualifiedColumn(j);
+        }
+        if (node instanceof SqlCall call) {
+            return call.getOperandList().stream().anyMatch(TreeBuilder::hasSchemaQualifiedColumn);
+        }
+        if (node instanceof SqlNodeList list) {
+            for (SqlNode item : list) {
+                if (hasSchemaQualifiedColumn(item)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The text span of a parse-tree node and everything below it. */

@@ -1,0 +1,135 @@
+package io.pgtrickle.it.differential;
+
+import static io.pgtrickle.it.harness.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.rows;
+import static io.pgtrickle.it.harness.Sql.value;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtrickle.it.harness.Oracle;
+import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Differential refresh of grouped and DISTINCT queries over inner joins: two and three tables, comma
+ * joins, USING, a self join with a non-equi condition, a table without a key whose rows repeat; COUNT,
+ * SUM, AVG maintained from the changes, and MIN, MAX, COUNT(DISTINCT), string_agg, HAVING recomputed per
+ * changed group. The changes hit every table: join keys and group keys updated on both sides, deletes on
+ * both sides of a join in one window (the join trap), NULL join keys, TRUNCATE, a table emptied.
+ */
+@PgTest
+class DifferentialJoinAggregateTest {
+    private Connection c;
+
+    @BeforeEach
+    void setUp(TestDatabase db) throws SQLException {
+        c = db.connectPgtrickle();
+        exec(c, "DROP TABLE IF EXISTS customers, orders, items, regions CASCADE",
+                "CREATE TABLE regions (region text PRIMARY KEY, name text)",
+                "INSERT INTO regions VALUES ('n', 'North'), ('s', 'South'), ('e', 'East')",
+                "CREATE TABLE customers (id int PRIMARY KEY, region text, tier int)",
+                "INSERT INTO customers SELECT g, (ARRAY['n', 's', 'e', 'w', NULL])[g % 5 + 1], g % 3 FROM generate_series(1, 20) g",
+                "CREATE TABLE orders (id int PRIMARY KEY, customer_id int, amount numeric(10,2), qty int, status text)",
+                "INSERT INTO orders SELECT g, CASE WHEN g % 11 = 0 THEN NULL ELSE g % 23 END, g * 1.25, "
+                        + "CASE WHEN g % 7 = 0 THEN NULL ELSE g % 5 END, (ARRAY['open', 'paid', 'void'])[g % 3 + 1] "
+                        + "FROM generate_series(1, 60) g",
+                "CREATE TABLE items (order_id int, sku text, n int)", // no key: rows repeat
+                "INSERT INTO items SELECT g % 30, (ARRAY['a', 'b', NULL])[g % 3 + 1], g % 4 FROM generate_series(1, 50) g");
+    }
+
+    @AfterEach
+    void tearDown() throws SQLException {
+        for (String name : rows(c, "SELECT format('%I.%I', pgt_schema, pgt_name) FROM pgtrickle.pgt_stream_tables")) {
+            exec(c, "SELECT pgtrickle.drop_stream_table('" + name.replace("'", "''") + "')");
+        }
+        c.close();
+    }
+
+    static final String[] QUERIES = {
+        // maintained from the changes
+        "SELECT c.region, count(*) AS n, sum(o.amount) AS total, avg(o.qty) AS mean, count(o.qty) AS with_qty "
+                + "FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.region",
+        "SELECT r.name, c.tier, sum(o.qty) AS units, count(*) AS n FROM orders o JOIN customers c ON c.id = o.customer_id "
+                + "JOIN regions r ON r.region = c.region WHERE o.status <> 'void' GROUP BY r.name, c.tier",
+        "SELECT i.sku, sum(i.n * o.qty) AS total, count(*) AS n FROM items i JOIN orders o ON o.id = i.order_id GROUP BY i.sku",
+        "SELECT a.region, count(*) AS pairs FROM customers a JOIN customers b ON a.region = b.region AND a.id < b.id "
+                + "GROUP BY a.region",
+        "SELECT count(*) AS n, sum(o.qty) AS units FROM orders o, customers c WHERE c.id = o.customer_id AND c.tier > 0",
+        "SELECT DISTINCT c.region, o.status FROM orders o JOIN customers c ON c.id = o.customer_id",
+        // the groups of the changed rows recomputed
+        "SELECT c.id, min(o.amount) AS low, max(o.amount) AS high, count(DISTINCT o.status) AS kinds "
+                + "FROM customers c, orders o WHERE o.customer_id = c.id GROUP BY c.id HAVING count(*) > 2",
+        "SELECT region, count(*) AS n, string_agg(c.id::text, ',' ORDER BY c.id) AS ids, max(r.name) AS name "
+                + "FROM customers c JOIN regions r USING (region) GROUP BY region",
+    };
+
+    private void refreshAndCheck(String query) throws SQLException {
+        exec(c, "SELECT pgtrickle.refresh_stream_table('agg')");
+        assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('agg', 1)")).isIn("DIFFERENTIAL", "NO_DATA");
+        Oracle.assertStreamTableMatches(c, "agg", query);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7})
+    void everyKindOfChangeOnEitherSideIsAppliedDifferentially(int q) throws SQLException {
+        String query = QUERIES[q];
+        exec(c, "SELECT pgtrickle.create_stream_table('agg', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
+        Oracle.assertStreamTableMatches(c, "agg", query);
+        exec(c, "INSERT INTO orders VALUES (101, 1, 9.99, 3, 'open'), (102, 21, 1.00, NULL, 'paid')",
+                "INSERT INTO customers VALUES (21, 'n', 2), (22, NULL, 1)", "INSERT INTO items VALUES (101, 'a', 2), (101, 'a', 2)");
+        refreshAndCheck(query); // rows joining new rows of the other table
+        exec(c, "UPDATE orders SET customer_id = 2 WHERE customer_id = 3", // a join key moves on one side
+                "UPDATE customers SET region = 's' WHERE region = 'e'", // and a group key on the other
+                "UPDATE orders SET qty = qty + 1 WHERE id % 4 = 0");
+        refreshAndCheck(query);
+        exec(c, "DELETE FROM orders WHERE customer_id = 5", "DELETE FROM customers WHERE id = 5", // the join trap
+                "DELETE FROM items WHERE order_id = 5", "DELETE FROM regions WHERE region = 'n'");
+        refreshAndCheck(query);
+        exec(c, "UPDATE customers SET id = id + 100 WHERE id IN (1, 2)", // join keys on the key side
+                "UPDATE orders SET customer_id = 101 WHERE customer_id = 1", "INSERT INTO regions VALUES ('n', 'Nord'), ('w', 'West')",
+                "UPDATE items SET order_id = 7 WHERE sku IS NULL");
+        refreshAndCheck(query);
+        exec(c, "UPDATE orders SET customer_id = NULL WHERE id < 10", "UPDATE customers SET region = NULL WHERE id = 4",
+                "UPDATE orders SET status = 'void' WHERE id % 5 = 0", "UPDATE customers SET tier = 0 WHERE tier = 2");
+        refreshAndCheck(query);
+        exec(c, "TRUNCATE items", "INSERT INTO items VALUES (11, 'c', 1)", "DELETE FROM customers WHERE id = 6");
+        refreshAndCheck(query);
+        exec(c, "BEGIN", "INSERT INTO customers VALUES (50, 'w', 1)", "INSERT INTO orders VALUES (500, 50, 5, 5, 'paid')",
+                "DELETE FROM orders WHERE id = 500", "DELETE FROM customers WHERE id = 50", "COMMIT");
+        refreshAndCheck(query); // rows that came and went within the window
+        exec(c, "DELETE FROM orders", "UPDATE customers SET tier = tier + 1");
+        refreshAndCheck(query); // one side emptied: a global aggregate keeps its one row
+        exec(c, "INSERT INTO orders SELECT g, g % 25, g, g % 3, 'open' FROM generate_series(1, 30) g",
+                "INSERT INTO items SELECT g, 'a', 1 FROM generate_series(1, 30) g", "TRUNCATE regions",
+                "INSERT INTO regions VALUES ('s', 'Sud')");
+        refreshAndCheck(query);
+    }
+
+    @Test
+    void autoMaintainsCountsAndSumsOverAJoinFromTheChanges() throws SQLException {
+        exec(c, "SELECT pgtrickle.create_stream_table('agg', $q$" + QUERIES[1] + "$q$)");
+        assertThat(value(c, "SELECT effective FROM pgtrickle.explain_refresh_mode('agg')")).isEqualTo("DIFFERENTIAL");
+        assertThat(value(c, "SELECT value FROM pgtrickle.explain_st('agg') WHERE property = 'delta_rule'"))
+                .isEqualTo("GROUPS_FROM_CHANGES");
+        exec(c, "UPDATE regions SET name = 'Nord' WHERE region = 'n'", "DELETE FROM orders WHERE id < 5");
+        refreshAndCheck(QUERIES[1]);
+    }
+
+    @Test
+    void outerJoinsAndSchemaQualifiedColumnsAreRefusedForDifferential() throws SQLException {
+        SQLException e = io.pgtrickle.it.harness.Sql.fails(c, "0A000", "SELECT pgtrickle.create_stream_table('agg', "
+                + "'SELECT r.name, count(c.id) AS n FROM regions r LEFT JOIN customers c USING (region) GROUP BY r.name', "
+                + "'1m', 'DIFFERENTIAL')");
+        assertThat(e.getMessage()).contains("aggregates over outer joins");
+        e = io.pgtrickle.it.harness.Sql.fails(c, "0A000", "SELECT pgtrickle.create_stream_table('agg', "
+                + "'SELECT public.customers.tier, count(*) AS n FROM public.customers JOIN regions USING (region) "
+                + "GROUP BY public.customers.tier', '1m', 'DIFFERENTIAL')");
+        assertThat(e.getMessage()).contains("schema.table.column");
+    }
+}
