@@ -25,8 +25,8 @@ import java.util.Locale;
  * (comma-separated, default all). The queries are those of the matrix that pgtrickle
  * maintains differentially today: scan, filter, a keyless filter, src ⋈ dim (5 regions), a 3-way join
  * (⋈ 4 categories), SUM and COUNT by region (5 groups) and by a key of 1,000 groups (amount is
- * numeric(12,2), so both are maintained from the changes), src LEFT JOIN dim, an EXISTS over dim and a
- * DISTINCT of region and category (20 rows); join_agg refreshes FULL today and is left out.
+ * numeric(12,2), so both are maintained from the changes), src LEFT JOIN dim, an EXISTS over dim, a
+ * DISTINCT of region and category (20 rows), and join_agg: SUM and COUNT of src ⋈ dim by the region's name.
  */
 public final class RefreshBenchmark {
 
@@ -45,7 +45,9 @@ public final class RefreshBenchmark {
             new Query("ljoin", "SELECT s.id, s.amount, d.name FROM src s LEFT JOIN dim d ON d.region = s.region"),
             new Query("semi", "SELECT s.id, s.amount FROM src s WHERE EXISTS (SELECT 1 FROM dim d WHERE d.region = s.region "
                     + "AND d.name <> 'none')"),
-            new Query("distinct", "SELECT DISTINCT region, category FROM src"));
+            new Query("distinct", "SELECT DISTINCT region, category FROM src"),
+            new Query("join_agg", "SELECT d.name, sum(s.amount) AS total, count(*) AS n FROM src s JOIN dim d "
+                    + "ON d.region = s.region GROUP BY d.name"));
 
     /** The queries of this run: all, or those the fourth argument names. */
     private static List<Query> QUERIES;
@@ -64,7 +66,7 @@ public final class RefreshBenchmark {
                         "jdbc:pgtrickle:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "")) {
             System.out.printf(Locale.ROOT, "refresh after changes, %d rounds, medians in ms; ratio = FULL / DIFFERENTIAL "
                     + "(above 1: DIFFERENTIAL is faster)%n%n", rounds);
-            System.out.printf(Locale.ROOT, "%-8s %9s %6s | %10s %10s %7s%n", "query", "rows", "change", "FULL", "DIFF",
+            System.out.printf(Locale.ROOT, "%-9s %9s %6s | %10s %10s %7s%n", "query", "rows", "change", "FULL", "DIFF",
                     "ratio");
             for (long size : sizes) {
                 setUp(c, size);
@@ -93,7 +95,7 @@ public final class RefreshBenchmark {
                     for (int q = 0; q < QUERIES.size(); q++) {
                         double f = median(full.get(q));
                         double d = median(diff.get(q));
-                        System.out.printf(Locale.ROOT, "%-8s %9d %5.1f%% | %10.1f %10.1f %6.2fx%n", QUERIES.get(q).name(),
+                        System.out.printf(Locale.ROOT, "%-9s %9d %5.1f%% | %10.1f %10.1f %6.2fx%n", QUERIES.get(q).name(),
                                 size, rate * 100, f, d, f / d);
                     }
                 }
