@@ -75,8 +75,8 @@ final class AggregateDelta {
 
     private String delta() {
         String st = DeltaSql.storage(target);
-        String truncated = changes.truncated();
-        StringBuilder sql = new StringBuilder("WITH ").append(changes.windows());
+        String truncated = changes.windows().truncated();
+        StringBuilder sql = new StringBuilder("WITH ").append(changes.windows().ctes());
         boolean grouped = !storageGroup.isEmpty();
         String restriction = null;
         if (grouped) {

@@ -128,7 +128,7 @@ final class AlgebraicAggregateDelta {
     private String delta() {
         String st = DeltaSql.storage(target);
         boolean grouped = !storageGroup.isEmpty();
-        String truncated = changes.truncated();
+        String truncated = changes.windows().truncated();
         List<String> groups = new ArrayList<>();
         StringJoiner keys = new StringJoiner(", ");
         for (int g = 0; g < storageGroup.size(); g++) {
@@ -137,7 +137,7 @@ final class AlgebraicAggregateDelta {
         }
         String groupBy = grouped ? "\n    GROUP BY " + DeltaSql.join(ordinals(groups.size()), o -> o, ", ") : "";
         String select = grouped ? keys + ", " : "";
-        StringBuilder sql = new StringBuilder("WITH ").append(changes.windows());
+        StringBuilder sql = new StringBuilder("WITH ").append(changes.windows().ctes());
         sql.append("__pgt_changes AS (\n")
                 .append("    -- per group: the signed changed rows added up (+1 for each new one, -1 for each old one);\n")
                 .append("    -- after a TRUNCATE, the source as it is now minus what was stored\n");

@@ -9,6 +9,7 @@ import io.pgtrickle.planner.tree.Project;
 import io.pgtrickle.planner.tree.Scan;
 import io.pgtrickle.planner.tree.Subquery;
 import io.pgtrickle.planner.tree.TreeBuilder.Unsupported;
+import io.pgtrickle.planner.tree.UnionAll;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ import java.util.function.Function;
 /**
  * Compiles an operator tree into the SQL that maintains it (DESIGN §4): select-project-join queries
  * over tables with primary keys by recomputing the rows of changed keys ({@link KeyedDelta}), and a
- * projection over one table without a key by counting images ({@link KeylessDelta}).
+ * projection over tables one of which has no key by counting result rows ({@link CountedDelta}).
  *
  * <p>The statement is one statement with data-modifying CTEs rather than a MERGE: one statement has one
  * snapshot whatever the isolation level, so the window, the source rows it reads and the snapshot it
@@ -32,6 +33,9 @@ public final class DeltaSql {
 
     /** The maintenance of {@code tree}, or {@link Unsupported} naming what has no delta rule yet. */
     public static MaintenancePlan plan(Operator tree, Target target) throws Unsupported {
+        if (tree instanceof UnionAll union) {
+            return unionAll(union, target);
+        }
         if (!(tree instanceof Project project)) {
             throw new Unsupported("a query shape without a delta rule yet (" + tree.describe() + ")");
         }
@@ -80,9 +84,6 @@ public final class DeltaSql {
             }
             buffers.put(sub.relation().qualifiedName(), buffer);
         }
-        if (!subqueries.isEmpty() && scans.get(0).relation().primaryKey().isEmpty()) { // (TreeBuilder refuses them grouped)
-            throw new Unsupported("a subquery in the WHERE of a query over a table without a primary key");
-        }
         List<String> columns = target.columns() != null ? target.columns()
                 : project.outputs().stream().map(Project.Output::name).toList();
         if (columns.size() != project.outputs().size()) {
@@ -92,26 +93,71 @@ public final class DeltaSql {
             if (!anchors.isEmpty()) { // (TreeBuilder refuses them)
                 throw new Unsupported("aggregates over outer joins");
             }
-            RowChanges changes = new RowChanges(storage(target), scans, below instanceof Join join ? join : null, buffers);
+            RowChanges changes = new RowChanges(new Windows(storage(target), buffers), scans,
+                    below instanceof Join join ? join : null);
             return AlgebraicAggregateDelta.applies(aggregate)
                     ? new AlgebraicAggregateDelta(target, changes, predicate, aggregate, project.selectList(), columns).compile()
                     : new AggregateDelta(target, changes, predicate, aggregate, project.selectList(), columns).compile();
         }
-        for (Scan scan : scans) {
-            if (scan.relation().primaryKey().isEmpty() && scans.size() > 1) {
-                throw new Unsupported("a join of a table without a primary key (" + scan.relation().qualifiedName() + ")");
-            }
+        Scan keyless = scans.stream().filter(s -> s.relation().primaryKey().isEmpty()).findFirst().orElse(null);
+        boolean derived = below instanceof Join j && !j.derived().isEmpty();
+        if (derived && !target.hashableRows()) {
+            throw new Unsupported("a subquery in FROM and a result column whose type has no equality or hashing "
+                    + "(json, xml, geometric types)");
         }
-        if (scans.get(0).relation().primaryKey().isEmpty()) {
+        if (keyless != null || derived) {
+            if (!anchors.isEmpty()) {
+                throw new Unsupported("an outer join of a table without a primary key (" + keyless.relation().qualifiedName() + ")");
+            }
+            if (!subqueries.isEmpty()) { // (TreeBuilder refuses them grouped)
+                throw new Unsupported("a subquery in the WHERE of a query over a table without a primary key");
+            }
             if (!target.hashableRows()) {
-                throw new Unsupported("a source without a primary key (" + scans.get(0).relation().qualifiedName()
+                throw new Unsupported("a source without a primary key (" + keyless.relation().qualifiedName()
                         + ") and a result column whose type has no equality or hashing (json, xml, geometric types)");
             }
-            return new KeylessDelta(target, scans.get(0), predicate, project.outputs(), columns,
-                    buffers.get(scans.get(0).relation().qualifiedName())).compile();
+            Windows windows = new Windows(storage(target), buffers);
+            RowChanges changes = new RowChanges(windows, scans, below instanceof Join join ? join : null);
+            return new CountedDelta(target, windows, List.of(new CountedDelta.Branch(changes, predicate,
+                    project.outputs().stream().map(Project.Output::expression).toList())), columns).compile();
         }
         return new KeyedDelta(target, scans, anchors, subqueries, from, predicate, project.outputs(), project.selectList(),
                 columns, buffers).compile();
+    }
+
+    /** A UNION ALL of select-project-joins: every branch's result rows counted ({@link CountedDelta}). */
+    private static MaintenancePlan unionAll(UnionAll union, Target target) throws Unsupported {
+        if (!target.hashableRows()) {
+            throw new Unsupported("UNION ALL and a result column whose type has no equality or hashing "
+                    + "(json, xml, geometric types)");
+        }
+        Windows windows = new Windows(storage(target), target.buffers());
+        List<CountedDelta.Branch> branches = new java.util.ArrayList<>();
+        List<String> columns = target.columns();
+        for (Operator branch : union.branches()) {
+            Project project = (Project) branch; // (TreeBuilder builds nothing else)
+            Operator below = project.input();
+            String predicate = null;
+            if (below instanceof Filter filter) {
+                predicate = filter.predicate();
+                below = filter.input();
+            }
+            List<Scan> scans = below instanceof Join join ? join.scans() : List.of((Scan) below);
+            for (Scan scan : scans) {
+                if (target.buffers().get(scan.relation().qualifiedName()) == null) {
+                    throw new Unsupported("a source without change capture (" + scan.relation().qualifiedName() + ")");
+                }
+            }
+            if (columns == null) {
+                columns = project.outputs().stream().map(Project.Output::name).toList();
+            }
+            if (columns.size() != project.outputs().size()) {
+                throw new Unsupported("a select list the planner cannot match to the stream table's");
+            }
+            branches.add(new CountedDelta.Branch(new RowChanges(windows, scans, below instanceof Join join ? join : null),
+                    predicate, project.outputs().stream().map(Project.Output::expression).toList()));
+        }
+        return new CountedDelta(target, windows, branches, columns).compile();
     }
 
     /**

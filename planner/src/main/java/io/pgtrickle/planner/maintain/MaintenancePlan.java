@@ -25,7 +25,7 @@ public record MaintenancePlan(Rule rule, List<Column> hiddenColumns, List<Index>
     public enum Rule {
         /** select-project-join over keyed tables: the rows of changed keys recomputed ({@link KeyedDelta}) */
         KEYS_RECOMPUTED,
-        /** a projection over a table without a key: net counts of images ({@link KeylessDelta}) */
+        /** a select-project-join counted row by row: net counts of result rows ({@link CountedDelta}) */
         IMAGES_COUNTED,
         /** a grouped query: the groups of changed rows recomputed from the source ({@link AggregateDelta}) */
         GROUPS_RECOMPUTED,

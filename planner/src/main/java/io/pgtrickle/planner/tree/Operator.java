@@ -7,7 +7,7 @@ import java.util.List;
  * expressions are kept as the text the user wrote, cut out of the defining query, so the emitted SQL
  * says what the user said.
  */
-public sealed interface Operator permits Scan, Filter, Join, Aggregate, Project {
+public sealed interface Operator permits Scan, Filter, Join, Aggregate, Project, UnionAll {
 
     /** The node alone, on one line (for {@code explain_st} and the golden files). */
     String describe();

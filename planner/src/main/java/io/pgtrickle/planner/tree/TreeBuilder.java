@@ -55,17 +55,36 @@ public final class TreeBuilder {
      * {@code analyzer} analyses the query without its WHERE subqueries when it has some.
      */
     public static Operator build(QueryAnalyzer analyzer, QueryAnalyzer.Analyzed query, String text) throws Unsupported {
+        if (query.parsed() instanceof org.apache.calcite.sql.SqlWith with) {
+            Ctes.Inlined inlined = Ctes.inline(with, text, query.sql());
+            try {
+                return build(analyzer, analyzer.analyze(inlined.parsed()), inlined.text());
+            } catch (QueryAnalyzer.NotAnalyzable e) {
+                throw new Unsupported(e.getMessage());
+            }
+        }
+        if (query.parsed().getKind() == SqlKind.UNION
+                && ((org.apache.calcite.sql.SqlSetOperator) ((SqlBasicCall) query.parsed()).getOperator()).isAll()) {
+            return unionAll(analyzer, query, text);
+        }
         if (!(query.parsed() instanceof SqlSelect select)) {
             throw new Unsupported(describeTop(query.parsed()));
         }
         List<String> aliases = checkSelect(select);
         SourceText source = new SourceText(text);
+        boolean derived = DerivedFrom.has(select.getFrom());
         if (hasSubquery(select.getWhere())) {
+            if (derived) {
+                throw new Unsupported("subqueries in the WHERE of a query with a subquery in FROM");
+            }
             return withSubqueries(analyzer, query, select, source, text);
         }
         RelNode rel = query.plan();
         if (isAggregate(rel) || rel instanceof LogicalProject p && isAggregate(p.getInput())) {
             return aggregate(select, aliases, source, rel);
+        }
+        if (derived) {
+            return overDerivedTables(select, source, rel);
         }
         if (!(rel instanceof LogicalProject project)) {
             throw new Unsupported(construct(rel));
@@ -94,6 +113,93 @@ public final class TreeBuilder {
         List<Project.ColumnRef> layout = joins.fields;
         return new Project(op, outputs(select, source, scans, layout, project),
                 source.cut(span(select.getSelectList())));
+    }
+
+    /** A top-level UNION ALL: each branch analysed on its own, and each a select-project-join. */
+    private static Operator unionAll(QueryAnalyzer analyzer, QueryAnalyzer.Analyzed query, String text) throws Unsupported {
+        List<SqlNode> selects = new ArrayList<>();
+        unionBranches(query.parsed(), selects);
+        SourceText source = new SourceText(text);
+        List<Operator> branches = new ArrayList<>();
+        for (SqlNode select : selects) {
+            int[] r = source.stripped(span(select));
+            Operator branch;
+            try {
+                branch = build(analyzer, analyzer.analyze(query.sql().substring(r[0], r[1])), text.substring(r[0], r[1]));
+            } catch (QueryAnalyzer.NotAnalyzable e) {
+                throw new Unsupported(e.getMessage());
+            }
+            Operator below = branch instanceof Project p ? p.input() : null;
+            if (below instanceof Filter f) {
+                if (!f.subqueries().isEmpty()) {
+                    throw new Unsupported("subqueries in the WHERE of a UNION ALL branch");
+                }
+                below = f.input();
+            }
+            if (!(below instanceof Scan || below instanceof Join)) {
+                throw new Unsupported("a UNION ALL branch that is not a select-project-join (" + branch.describe() + ")");
+            }
+            if (below instanceof Join j && !j.anchors().isEmpty()) {
+                throw new Unsupported("outer joins in a UNION ALL branch");
+            }
+            branches.add(branch);
+        }
+        return new UnionAll(branches);
+    }
+
+    private static void unionBranches(SqlNode node, List<SqlNode> out) throws Unsupported {
+        if (node.getKind() == SqlKind.UNION) {
+            SqlBasicCall union = (SqlBasicCall) node;
+            if (!((org.apache.calcite.sql.SqlSetOperator) union.getOperator()).isAll()) {
+                throw new Unsupported("UNION (without ALL) beside UNION ALL");
+            }
+            unionBranches(union.operand(0), out);
+            unionBranches(union.operand(1), out);
+        } else if (node instanceof SqlSelect) {
+            out.add(node);
+        } else {
+            throw new Unsupported(describeTop(node) + " in a UNION ALL branch");
+        }
+    }
+
+    /**
+     * A select-project-join query whose FROM clause holds derived tables: maintained by counting its rows
+     * over the FROM clause's changed rows, so no key is passed on ({@link DerivedFrom}).
+     */
+    private static Operator overDerivedTables(SqlSelect select, SourceText source, RelNode rel) throws Unsupported {
+        if (!(rel instanceof LogicalProject project)) {
+            throw new Unsupported(construct(rel));
+        }
+        Join join = derivedJoin(select, source, rel, "a subquery in FROM");
+        if (DerivedFrom.hasStar(select.getSelectList())) {
+            throw new Unsupported("* over a subquery in FROM (name the columns)");
+        }
+        Operator op = join;
+        if (select.getWhere() != null) {
+            op = new Filter(op, source.cut(select.getWhere().getParserPosition()));
+        }
+        List<String> names = project.getRowType().getFieldNames();
+        List<Project.Output> outputs = new ArrayList<>();
+        List<SqlNode> items = select.getSelectList().getList();
+        if (items.size() != names.size()) {
+            throw new Unsupported("a select list the planner cannot map to its columns");
+        }
+        for (int i = 0; i < names.size(); i++) {
+            SqlNode item = items.get(i);
+            SqlNode expression = item.getKind() == SqlKind.AS ? ((SqlBasicCall) item).operand(0) : item;
+            outputs.add(new Project.Output(names.get(i), source.cut(expression.getParserPosition()), null));
+        }
+        return new Project(op, outputs, source.cut(span(select.getSelectList())));
+    }
+
+    /** The FROM clause with derived tables as a join, refused where the refresh could not read it through them. */
+    private static Join derivedJoin(SqlSelect select, SourceText source, RelNode rel, String what) throws Unsupported {
+        Join join = DerivedFrom.of(select, source, rel);
+        if (hasSchemaQualifiedColumn(select)) {
+            // the refresh reads each table through a derived table of the table's name, which a schema cannot prefix
+            throw new Unsupported("a column named with its table's schema (schema.table.column) beside " + what);
+        }
+        return join;
     }
 
     /**
@@ -148,22 +254,29 @@ public final class TreeBuilder {
             throw new Unsupported("a GROUP BY the planner cannot match to its keys");
         }
         String what = select.isDistinct() ? "DISTINCT" : "aggregates";
-        JoinLayout joins = JoinLayout.of(fromItem(aggregate.getInput(), what));
-        if (joins.scans.size() != aliases.size()) {
-            throw new Unsupported("a FROM clause the planner cannot match to its tables");
-        }
-        if (!joins.anchors.isEmpty()) {
-            throw new Unsupported(what + " over outer joins");
-        }
         List<Scan> scans = new ArrayList<>();
-        for (int i = 0; i < joins.scans.size(); i++) {
-            scans.add(new Scan(relation(joins.scans.get(i).getTable()), aliases.get(i)));
+        Operator input;
+        if (DerivedFrom.has(select.getFrom())) {
+            Join join = derivedJoin(select, source, top, "a subquery in FROM");
+            scans.addAll(join.scans());
+            input = join;
+        } else {
+            JoinLayout joins = JoinLayout.of(fromItem(aggregate.getInput(), what));
+            if (joins.scans.size() != aliases.size()) {
+                throw new Unsupported("a FROM clause the planner cannot match to its tables");
+            }
+            if (!joins.anchors.isEmpty()) {
+                throw new Unsupported(what + " over outer joins");
+            }
+            for (int i = 0; i < joins.scans.size(); i++) {
+                scans.add(new Scan(relation(joins.scans.get(i).getTable()), aliases.get(i)));
+            }
+            if (scans.size() > 1 && hasSchemaQualifiedColumn(select)) {
+                // the refresh reads each table through a derived table of the table's name, which a schema cannot prefix
+                throw new Unsupported("a column named with its table's schema (schema.table.column) in " + what + " over a join");
+            }
+            input = scans.size() == 1 ? scans.get(0) : join(select, source, scans, joins.anchors);
         }
-        if (scans.size() > 1 && hasSchemaQualifiedColumn(select)) {
-            // the refresh reads each table through a derived table of the table's name, which a schema cannot prefix
-            throw new Unsupported("a column named with its table's schema (schema.table.column) in " + what + " over a join");
-        }
-        Operator input = scans.size() == 1 ? scans.get(0) : join(select, source, scans, joins.anchors);
         if (select.getWhere() != null) {
             input = new Filter(input, source.cut(select.getWhere().getParserPosition()));
         }
@@ -173,7 +286,7 @@ public final class TreeBuilder {
         List<SqlNode> nodes = new ArrayList<>();
         for (SqlNode item : select.getSelectList()) {
             if (item instanceof SqlIdentifier id && id.isStar()) {
-                if (scans.size() > 1) {
+                if (scans.size() > 1 || input instanceof Join) {
                     throw new Unsupported("* in the select list of " + what + " over a join (name the columns)");
                 }
                 for (PgColumn c : scans.get(0).relation().columns()) {
@@ -465,7 +578,9 @@ public final class TreeBuilder {
             throw new Unsupported("subqueries in the select list");
         }
         List<String> aliases = new ArrayList<>();
-        fromItems(select.getFrom(), aliases);
+        if (!DerivedFrom.has(select.getFrom())) { // (DerivedFrom checks a FROM clause with derived tables)
+            fromItems(select.getFrom(), aliases);
+        }
         return aliases;
     }
 

@@ -2,43 +2,42 @@ package io.pgtrickle.planner.maintain;
 
 import static io.pgtrickle.planner.maintain.DeltaSql.ident;
 
-import io.pgtrickle.planner.tree.Project;
-import io.pgtrickle.planner.tree.Scan;
 import java.util.List;
 import java.util.StringJoiner;
 
 /**
- * The delta of a projection over an optional filter over a table without a primary key, whose rows
- * may repeat. With no key to recompute, it works on images (DESIGN §4, Z-sets): the query runs over the
- * window's rows, each inserted image counting +1 and each deleted one -1; equal result rows add up, so
- * only the net count of each distinct result row is applied. That many copies are inserted, or deleted
- * from the storage table (any stored rows equal to it: a multiset does not tell copies apart), found
- * through the hidden column {@code __pgt_row_hash} ({@code hash_record_extended} of the row, indexed)
- * and compared in full, so a hash collision costs a comparison and never a wrong row.
+ * The delta of a select-project-join query counted row by row (DESIGN §4, Z-sets): over a table without
+ * a primary key, whose rows may repeat, over joins with one, over derived tables, and over the branches
+ * of a UNION ALL. The user's select list and predicate run over the FROM clause's signed changed rows
+ * ({@link RowChanges}: a table's window images, a join's one term per table), each counting its sign;
+ * equal result rows add up, so only the net count of each distinct result row is applied. That many
+ * copies are inserted, or deleted from the storage table (any stored rows equal to it: a multiset does
+ * not tell copies apart), found through the hidden column {@code __pgt_row_hash}
+ * ({@code hash_record_extended} of the row, indexed) and compared in full, so a hash collision costs a
+ * comparison and never a wrong row.
  *
- * <p>A TRUNCATE marker in the window makes the same statement replace every stored row with the query's
+ * <p>A TRUNCATE marker in a window makes the same statement replace every stored row with the query's
  * result. The statement reports how many rows it should have deleted and did not find ({@code missing}):
  * more than none means the storage had drifted from its query, and the caller undoes the statement and
  * recomputes.
  */
-final class KeylessDelta {
+final class CountedDelta {
     static final String ROW_HASH = "__pgt_row_hash";
 
-    private final Target target;
-    private final Scan scan;
-    private final String predicate;
-    private final List<Project.Output> outputs;
-    private final List<String> columns;
-    private final String buffer;
+    /** One select-project-join of the query: its FROM clause's changes, WHERE (or null) and output expressions. */
+    record Branch(RowChanges changes, String predicate, List<String> expressions) {
+    }
 
-    KeylessDelta(Target target, Scan scan, String predicate, List<Project.Output> outputs, List<String> columns,
-            String buffer) {
+    private final Target target;
+    private final Windows windows;
+    private final List<Branch> branches;
+    private final List<String> columns;
+
+    CountedDelta(Target target, Windows windows, List<Branch> branches, List<String> columns) {
         this.target = target;
-        this.scan = scan;
-        this.predicate = predicate;
-        this.outputs = outputs;
+        this.windows = windows;
+        this.branches = branches;
         this.columns = columns;
-        this.buffer = buffer;
     }
 
     MaintenancePlan compile() {
@@ -47,10 +46,10 @@ final class KeylessDelta {
                 delta());
     }
 
-    private String selectList() {
+    private String selectList(Branch branch) {
         StringJoiner list = new StringJoiner(",\n           ");
-        for (int i = 0; i < outputs.size(); i++) {
-            list.add(outputs.get(i).expression() + " AS " + ident(columns.get(i)));
+        for (int i = 0; i < columns.size(); i++) {
+            list.add(branch.expressions().get(i) + " AS " + ident(columns.get(i)));
         }
         return list.toString();
     }
@@ -67,23 +66,35 @@ final class KeylessDelta {
     }
 
     private String populate() {
-        String table = ident(scan.relation().schema()) + "." + ident(scan.relation().name());
-        String from = scan.alias() != null ? table + " AS " + ident(scan.alias()) : table;
-        return "SELECT " + columnList("q.") + ", " + hash("q.") + " AS " + ident(ROW_HASH) + "\nFROM (\n    SELECT "
-                + selectList() + "\n    FROM " + from + (predicate == null ? "" : "\n    WHERE " + predicate)
-                + "\n) q";
+        StringJoiner query = new StringJoiner("\n    UNION ALL\n");
+        for (Branch b : branches) {
+            query.add("    SELECT " + selectList(b) + "\n    FROM " + b.changes().from()
+                    + (b.predicate() == null ? "" : "\n    WHERE " + b.predicate()));
+        }
+        return "SELECT " + columnList("q.") + ", " + hash("q.") + " AS " + ident(ROW_HASH) + "\nFROM (\n" + query + "\n) q";
+    }
+
+    /** The query over the signed changed rows of every branch: its rows, each with its sign. */
+    private String changes() {
+        StringJoiner out = new StringJoiner("    UNION ALL\n");
+        for (Branch b : branches) {
+            for (RowChanges.Term term : b.changes().terms()) {
+                String where = term.gate() == null ? b.predicate()
+                        : b.predicate() == null ? term.gate() : term.gate() + " AND (" + b.predicate() + ")";
+                out.add("    SELECT " + selectList(b) + ",\n           " + term.sign() + " AS __pgt_weight\n"
+                        + "    FROM " + term.from() + "\n" + (where == null ? "" : "    WHERE " + where + "\n"));
+            }
+        }
+        return out.toString();
     }
 
     private String delta() {
         String st = DeltaSql.storage(target);
-        String truncated = DeltaSql.TRUNCATED;
-        return "WITH " + DeltaSql.window("__pgt_window", st, scan.relation(), buffer, DeltaSql.bufferColumns(scan.relation()))
+        String truncated = windows.truncated();
+        return "WITH " + windows.ctes()
                 + "__pgt_changes AS (\n"
-                + "    -- the query over the changed rows' images: +1 for an inserted row, -1 for a deleted one\n"
-                + "    SELECT " + selectList() + ",\n"
-                + "           CASE WHEN " + DeltaSql.reference(scan) + ".__pgt_op = 'I' THEN 1 ELSE -1 END AS __pgt_weight\n"
-                + "    FROM (SELECT * FROM __pgt_window WHERE __pgt_op <> 'T') AS " + DeltaSql.reference(scan) + "\n"
-                + (predicate == null ? "" : "    WHERE " + predicate + "\n")
+                + "    -- the query over the changed rows: +1 for one the window brought, -1 for one it took away\n"
+                + changes()
                 + "),\n"
                 + "__pgt_delta AS (\n"
                 + "    -- the net count of each distinct result row\n"
