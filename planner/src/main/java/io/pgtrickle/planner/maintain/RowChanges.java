@@ -5,7 +5,9 @@ import static io.pgtrickle.planner.maintain.DeltaSql.ident;
 import io.pgtrickle.planner.tree.Join;
 import io.pgtrickle.planner.tree.Scan;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The changed rows of a query's FROM clause, signed: what the counting and grouped rules add up (+1 for
@@ -29,7 +31,8 @@ import java.util.List;
  * <p>The same holds through the user's derived tables ({@code (SELECT ...) AS x}, UNION ALL inside
  * them): they are select-project-joins, linear in each occurrence, so a term replaces the occurrences
  * inside them alike, and each derived table passes the product of its items' signs on as a further
- * output ({@code __pgt_dsign_d}) for the query around it to multiply in.
+ * output ({@code __pgt_dsign_d}) for the query around it to multiply in. A UNION ALL is a sum: in the
+ * term of an occurrence inside one of its branches, the other branches give no rows.
  */
 final class RowChanges {
     /** One term: a FROM clause, the product of its signs, and the condition that it has rows at all (or null). */
@@ -68,12 +71,13 @@ final class RowChanges {
                 from = images(0) + " AS " + DeltaSql.reference(scans.get(0));
                 sign = DeltaSql.reference(scans.get(0)) + "." + sign(0);
             } else {
+                Set<Integer> empty = emptied(changed);
                 from = join.from(s -> {
-                    if (s < changed) {
+                    if (s < changed && !empty.contains(s)) {
                         return null; // as it is now
                     }
                     // the text replaced is the table's name: an alias written after it stays
-                    String derived = s == changed ? images(s) : before(s);
+                    String derived = empty.contains(s) ? nothing(s) : s == changed ? images(s) : before(s);
                     return scans.get(s).alias() != null ? derived : derived + " AS " + DeltaSql.reference(scans.get(s));
                 }, (d, b) -> ", " + product(join.derived().get(d).branches().get(b).items(), changed)
                         + " AS " + derivedSign(d));
@@ -84,6 +88,41 @@ final class RowChanges {
             out.add(new Term(from, sign, gate));
         }
         return out;
+    }
+
+    /**
+     * The occurrences that give no rows in the term of occurrence {@code changed}: those in the UNION ALL
+     * branches beside the one that holds it. A UNION ALL is a sum, not a product: its change is the sum of
+     * its branches' changes, and the other branches' rows, unchanged, are no part of this term.
+     */
+    private Set<Integer> emptied(int changed) {
+        Set<Integer> out = new HashSet<>();
+        for (Join.Derived d : join.derived()) {
+            if (d.branches().stream().anyMatch(b -> within(b.items()).contains(changed))) {
+                for (Join.Branch b : d.branches()) {
+                    Set<Integer> inside = within(b.items());
+                    if (!inside.contains(changed)) {
+                        out.addAll(inside);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The occurrences among some items and inside their derived tables. */
+    private Set<Integer> within(Join.Items items) {
+        Set<Integer> out = new HashSet<>(items.scans());
+        for (int d : items.derived()) {
+            join.derived().get(d).branches().forEach(b -> out.addAll(within(b.items())));
+        }
+        return out;
+    }
+
+    /** Scan {@code s}'s table with no rows (PostgreSQL reads nothing for it). */
+    private String nothing(int s) {
+        return "(SELECT 1 AS " + sign(s) + ", " + columns(s) + " FROM " + ident(scans.get(s).relation().schema()) + "."
+                + ident(scans.get(s).relation().name()) + " WHERE false)";
     }
 
     /** The product of the signs of a FROM clause's items in the term of occurrence {@code changed}: 1 for none. */
