@@ -37,7 +37,24 @@ class GoldenOperatorTreeTest {
                 new PgColumn("order_id", "bigint", true),
                 new PgColumn("line_no", "smallint", true),
                 new PgColumn("qty", "integer", false)), List.of("order_id", "line_no"), 16420);
-        return new PgCatalog(List.of(src, dim, keyless, mixed, lines), List.of("public"));
+        // views as the engine gives them: PostgreSQL's own print of the definition, casts in parentheses
+        PgRelation bigOrders = view("big_orders", List.of(new PgColumn("id", "integer", false),
+                new PgColumn("region", "text", false), new PgColumn("amount", "numeric(12,2)", false)),
+                " SELECT id,\n    region,\n    amount\n   FROM public.src\n  WHERE (amount > ((100)::numeric))", 16430);
+        PgRelation named = view("named", List.of(new PgColumn("id", "integer", false), new PgColumn("name", "text", false)),
+                " SELECT s.id,\n    d.name\n   FROM (public.src s\n     JOIN public.dim d ON ((d.region = s.region)))", 16440);
+        PgRelation bigNamed = view("big_named", List.of(new PgColumn("id", "integer", false),
+                new PgColumn("amount", "numeric(12,2)", false)),
+                " SELECT b.id,\n    b.amount\n   FROM public.big_orders b\n  WHERE (b.region IS NOT NULL)", 16450);
+        PgRelation totals = view("region_totals", List.of(new PgColumn("region", "text", false),
+                new PgColumn("total", "numeric", false)),
+                " SELECT region,\n    sum(amount) AS total\n   FROM public.src\n  GROUP BY region", 16460);
+        return new PgCatalog(List.of(src, dim, keyless, mixed, lines, bigOrders, named, bigNamed, totals),
+                List.of("public"));
+    }
+
+    private static PgRelation view(String name, List<PgColumn> columns, String definition, long oid) {
+        return new PgRelation("public", name, columns, List.of(), oid, new PgRelation.View(definition, definition));
     }
 
     static String actual(String query) {

@@ -43,8 +43,11 @@ import org.apache.calcite.tools.RelBuilder;
  */
 public final class QueryAnalyzer {
 
-    /** A query Calcite understood: the parse tree as the user wrote it, and the relational plan. */
-    public record Analyzed(String sql, SqlNode parsed, RelNode plan) {
+    /**
+     * A query Calcite understood: the parse tree as the user wrote it, the validated tree (identifiers
+     * qualified, {@code *} expanded to the columns it stands for, at the star's position) and the relational plan.
+     */
+    public record Analyzed(String sql, SqlNode parsed, SqlNode validated, RelNode plan) {
     }
 
     /** A query Calcite does not understand; the message says what, for the user. */
@@ -86,6 +89,11 @@ public final class QueryAnalyzer {
         this.catalog = catalog;
     }
 
+    /** The catalog the analyzer resolves names in. */
+    public PgCatalog catalog() {
+        return catalog;
+    }
+
     public Analyzed analyze(String sql) throws NotAnalyzable {
         SqlNode parsed = parse(sql); // kept as written: its positions cut out the user's own expressions
         JavaTypeFactoryImpl types = new JavaTypeFactoryImpl(TYPE_SYSTEM);
@@ -123,7 +131,7 @@ public final class QueryAnalyzer {
             hep.setRoot(rel);
             rel = hep.findBestExp();
             RelBuilder builder = RelFactories.LOGICAL_BUILDER.create(cluster, reader);
-            return new Analyzed(sql, parsed, RelDecorrelator.decorrelateQuery(rel, builder));
+            return new Analyzed(sql, parsed, validated, RelDecorrelator.decorrelateQuery(rel, builder));
         } catch (RuntimeException e) {
             throw new NotAnalyzable("Calcite cannot plan the query: " + firstLine(e), e);
         }

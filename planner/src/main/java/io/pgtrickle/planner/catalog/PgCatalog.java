@@ -33,4 +33,26 @@ public final class PgCatalog {
     public Optional<PgRelation> find(String schema, String name) {
         return Optional.ofNullable(schemas.getOrDefault(schema, Map.of()).get(name));
     }
+
+    /** The relation a name of one part ({@code name}) or two ({@code schema.name}) means, as PostgreSQL resolves it. */
+    public Optional<PgRelation> resolve(List<String> names) {
+        if (names.size() == 2) {
+            return find(names.get(0), names.get(1));
+        }
+        if (names.size() != 1) {
+            return Optional.empty();
+        }
+        for (String schema : searchPath) {
+            Optional<PgRelation> r = find(schema, names.get(0));
+            if (r.isPresent()) {
+                return r;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether any relation is a view. */
+    public boolean hasViews() {
+        return schemas.values().stream().anyMatch(m -> m.values().stream().anyMatch(r -> r.view() != null));
+    }
 }

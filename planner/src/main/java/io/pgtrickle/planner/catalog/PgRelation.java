@@ -12,11 +12,30 @@ import java.util.List;
  * @param primaryKey the primary key's column names in key order; empty when there is none
  * @param oid the relation's oid (names its change buffer in the maintenance SQL); 0 in tests that
  *     only build trees
+ * @param view a view's definition, which the planner inlines; null for a table or stream table
  */
-public record PgRelation(String schema, String name, List<PgColumn> columns, List<String> primaryKey, long oid) {
+public record PgRelation(String schema, String name, List<PgColumn> columns, List<String> primaryKey, long oid,
+        View view) {
+    /**
+     * A view's defining SELECT as PostgreSQL prints it with only {@code pg_catalog} on the search path (every
+     * relation schema-qualified, as pg_dump does), casts in parentheses as for a defining query, and the same
+     * text with the operators Calcite does not know masked ({@code parsed}, of the same length).
+     */
+    public record View(String query, String parsed) {
+        public View {
+            if (query.length() != parsed.length()) {
+                throw new IllegalArgumentException("the parsed text must be as long as the view's query");
+            }
+        }
+    }
+
     public PgRelation {
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
+    }
+
+    public PgRelation(String schema, String name, List<PgColumn> columns, List<String> primaryKey, long oid) {
+        this(schema, name, columns, primaryKey, oid, null);
     }
 
     public PgRelation(String schema, String name, List<PgColumn> columns, List<String> primaryKey) {

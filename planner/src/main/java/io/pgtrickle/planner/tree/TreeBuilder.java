@@ -47,6 +47,9 @@ public final class TreeBuilder {
         }
     }
 
+    /** Said of a construct refused in a query with views, which the planner reads as subqueries in FROM. */
+    private static final String VIEWS_READ_AS = " (a view is read as a subquery in FROM)";
+
     private TreeBuilder() {
     }
 
@@ -55,12 +58,18 @@ public final class TreeBuilder {
      * {@code analyzer} analyses the query without its WHERE subqueries when it has some.
      */
     public static Operator build(QueryAnalyzer analyzer, QueryAnalyzer.Analyzed query, String text) throws Unsupported {
-        if (query.parsed() instanceof org.apache.calcite.sql.SqlWith with) {
-            Ctes.Inlined inlined = Ctes.inline(with, text, query.sql());
+        Inliner.Inlined inlined = query.parsed() instanceof org.apache.calcite.sql.SqlWith with
+                ? Inliner.ctes(with, text, query.sql())
+                : analyzer.catalog().hasViews() ? Inliner.views(query.parsed(), text, query.sql(), analyzer.catalog()) : null;
+        if (inlined != null) {
             try {
                 return build(analyzer, analyzer.analyze(inlined.parsed()), inlined.text());
             } catch (QueryAnalyzer.NotAnalyzable e) {
                 throw new Unsupported(e.getMessage());
+            } catch (Unsupported e) {
+                boolean views = !(query.parsed() instanceof org.apache.calcite.sql.SqlWith);
+                throw views && e.getMessage().contains(" in FROM") && !e.getMessage().endsWith(VIEWS_READ_AS)
+                        ? new Unsupported(e.getMessage() + VIEWS_READ_AS) : e;
             }
         }
         if (query.parsed().getKind() == SqlKind.UNION
@@ -84,7 +93,7 @@ public final class TreeBuilder {
             return aggregate(select, aliases, source, rel);
         }
         if (derived) {
-            return overDerivedTables(select, source, rel);
+            return overDerivedTables(select, (SqlSelect) query.validated(), source, rel);
         }
         if (!(rel instanceof LogicalProject project)) {
             throw new Unsupported(construct(rel));
@@ -166,30 +175,65 @@ public final class TreeBuilder {
      * A select-project-join query whose FROM clause holds derived tables: maintained by counting its rows
      * over the FROM clause's changed rows, so no key is passed on ({@link DerivedFrom}).
      */
-    private static Operator overDerivedTables(SqlSelect select, SourceText source, RelNode rel) throws Unsupported {
+    private static Operator overDerivedTables(SqlSelect select, SqlSelect validated, SourceText source, RelNode rel)
+            throws Unsupported {
         if (!(rel instanceof LogicalProject project)) {
             throw new Unsupported(construct(rel));
         }
         Join join = derivedJoin(select, source, rel, "a subquery in FROM");
-        if (DerivedFrom.hasStar(select.getSelectList())) {
-            throw new Unsupported("* over a subquery in FROM (name the columns)");
-        }
         Operator op = join;
         if (select.getWhere() != null) {
             op = new Filter(op, source.cut(select.getWhere().getParserPosition()));
         }
         List<String> names = project.getRowType().getFieldNames();
-        List<Project.Output> outputs = new ArrayList<>();
-        List<SqlNode> items = select.getSelectList().getList();
-        if (items.size() != names.size()) {
+        List<String> expressions = starsExpanded(select.getSelectList(), validated.getSelectList(), source);
+        if (expressions.size() != names.size()) {
             throw new Unsupported("a select list the planner cannot map to its columns");
         }
+        List<Project.Output> outputs = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            SqlNode item = items.get(i);
-            SqlNode expression = item.getKind() == SqlKind.AS ? ((SqlBasicCall) item).operand(0) : item;
-            outputs.add(new Project.Output(names.get(i), source.cut(expression.getParserPosition()), null));
+            outputs.add(new Project.Output(names.get(i), expressions.get(i), null));
         }
         return new Project(op, outputs, source.cut(span(select.getSelectList())));
+    }
+
+    /**
+     * The expressions of a select list, each {@code *} or {@code x.*} as the columns it stands for
+     * ({@code "x"."c"}: the refresh's own columns of a derived table are not among them), read from Calcite's
+     * validated select list, where the star's columns are identifiers at the star's position.
+     */
+    private static List<String> starsExpanded(SqlNodeList items, SqlNodeList validated, SourceText source)
+            throws Unsupported {
+        List<String> out = new ArrayList<>();
+        int v = 0;
+        for (SqlNode item : items) {
+            if (!(item instanceof SqlIdentifier id && id.isStar())) {
+                SqlNode expression = item.getKind() == SqlKind.AS ? ((SqlBasicCall) item).operand(0) : item;
+                out.add(source.cut(expression.getParserPosition()));
+                v++;
+                continue;
+            }
+            int before = out.size();
+            for (; v < validated.size(); v++) {
+                SqlNode named = validated.get(v);
+                SqlNode column = named.getKind() == SqlKind.AS ? ((SqlBasicCall) named).operand(0) : named;
+                boolean atStar = column.getParserPosition().equals(item.getParserPosition());
+                if (atStar && column instanceof SqlIdentifier c && c.names.size() == 2) {
+                    out.add(quoted(c.names.get(0)) + "." + quoted(c.names.get(1)));
+                } else if (column.getKind() == SqlKind.COALESCE && named.getKind() == SqlKind.AS
+                        && (atStar || named.getParserPosition().getLineNum() == 0)) {
+                    // a column of USING or NATURAL, which Calcite writes with no position: its name alone means
+                    // it (the joins here are inner joins)
+                    out.add(quoted(((SqlIdentifier) ((SqlBasicCall) named).operand(1)).getSimple()));
+                } else {
+                    break;
+                }
+            }
+            if (out.size() == before) {
+                throw new Unsupported("a * the planner cannot expand to its columns");
+            }
+        }
+        return out;
     }
 
     /** The FROM clause with derived tables as a join, refused where the refresh could not read it through them. */

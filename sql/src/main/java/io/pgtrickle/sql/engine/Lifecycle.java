@@ -215,7 +215,7 @@ final class Lifecycle {
         if (obstacle == null) {
             String text = Casts.parenthesize(query);
             Planner.Analysis analysed = Planner.analyze(text, CalciteMask.mask(text),
-                    PlannerCatalog.read(session, analysis.sources()));
+                    PlannerCatalog.read(session, analysis.sources(), analysis.views()));
             if (analysed instanceof Planner.NotMaintainable n) {
                 obstacle = n.reason();
             } else {

@@ -4,6 +4,8 @@ import io.pgtrickle.planner.catalog.PgCatalog;
 import io.pgtrickle.planner.catalog.PgColumn;
 import io.pgtrickle.planner.catalog.PgRelation;
 import io.pgtrickle.sql.catalog.Source;
+import io.pgtrickle.sql.lex.CalciteMask;
+import io.pgtrickle.sql.lex.Casts;
 import io.pgtrickle.sql.session.Row;
 import io.pgtrickle.sql.session.Session;
 import java.sql.SQLException;
@@ -16,15 +18,40 @@ import java.util.Map;
  * Reads what the planner needs to know of the relations a defining query reads (the planner itself
  * never connects): each relation's columns with their types as {@code format_type} prints them and
  * NOT NULL, its primary key in key order (for a stream table, its row identity when that is a key: the
- * unique index pgtrickle keeps on it, unless its columns may be NULL), and the session's search path.
- * One query for all relations.
+ * unique index pgtrickle keeps on it, unless its columns may be NULL), a view's definition, and the
+ * session's search path. One query for all relations, one for the views' definitions.
  */
 final class PlannerCatalog {
     private PlannerCatalog() {
     }
 
-    /** The catalog of a defining query's sources, as the session sees them now. */
-    static PgCatalog read(Session session, List<Source> sources) throws SQLException {
+    /**
+     * The catalog of a defining query's sources and the views it reads, as the session sees them now; a
+     * view with its definition (casts parenthesised, and masked for Calcite, as for a defining query).
+     */
+    static PgCatalog read(Session session, List<Source> sources, List<Source> views) throws SQLException {
+        List<Source> all = new ArrayList<>(sources);
+        all.addAll(views);
+        List<Long> viewOids = views.stream().map(Source::relid).toList();
+        Map<Long, String> definitions = viewOids.isEmpty() ? Map.of() : QueryProbe.definitions(session, viewOids);
+        List<PgRelation> out = new ArrayList<>();
+        PgCatalog read = read(session, all);
+        for (Map<String, PgRelation> schema : read.schemas().values()) {
+            for (PgRelation r : schema.values()) {
+                String definition = definitions.get(r.oid());
+                if (definition == null) {
+                    out.add(r);
+                } else {
+                    String text = Casts.parenthesize(definition);
+                    out.add(new PgRelation(r.schema(), r.name(), r.columns(), List.of(), r.oid(),
+                            new PgRelation.View(text, CalciteMask.mask(text))));
+                }
+            }
+        }
+        return new PgCatalog(out, read.searchPath());
+    }
+
+    private static PgCatalog read(Session session, List<Source> sources) throws SQLException {
         List<String> searchPath = new ArrayList<>();
         for (Row r : session.query("SELECT unnest(pg_catalog.current_schemas(false))::text AS schema")) {
             searchPath.add(r.get("schema"));
@@ -32,11 +59,7 @@ final class PlannerCatalog {
         if (sources.isEmpty()) {
             return new PgCatalog(List.of(), searchPath);
         }
-        StringBuilder oids = new StringBuilder("{");
-        for (Source s : sources) {
-            oids.append(oids.length() > 1 ? "," : "").append(s.relid());
-        }
-        oids.append('}');
+        String oids = QueryProbe.oidArray(sources.stream().map(Source::relid).toList());
         Map<Long, String[]> names = new LinkedHashMap<>();
         Map<Long, List<PgColumn>> columns = new LinkedHashMap<>();
         Map<Long, List<String>> keys = new LinkedHashMap<>();
@@ -50,7 +73,7 @@ final class PlannerCatalog {
                 + "AS key_position "
                 + "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                 + "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-                + "WHERE c.oid = ANY (?::oid[]) ORDER BY c.oid, a.attnum", Differential.IDENTITY_INDEX, oids.toString())) {
+                + "WHERE c.oid = ANY (?::oid[]) ORDER BY c.oid, a.attnum", Differential.IDENTITY_INDEX, oids)) {
             long relid = r.getLong("relid");
             names.putIfAbsent(relid, new String[] {r.get("nspname"), r.get("relname")});
             columns.computeIfAbsent(relid, k -> new ArrayList<>())

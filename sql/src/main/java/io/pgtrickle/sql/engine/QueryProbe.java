@@ -32,8 +32,11 @@ final class QueryProbe {
     record Column(String name, String type) {
     }
 
-    /** What the server told us about a defining query. */
-    record Analysis(String canonicalQuery, List<Column> columns, List<Source> sources) {
+    /**
+     * What the server told us about a defining query: {@code sources} are the relations it reads with views
+     * expanded, {@code views} the views it reads (directly or through other views), which the planner inlines.
+     */
+    record Analysis(String canonicalQuery, List<Column> columns, List<Source> sources, List<Source> views) {
     }
 
     private QueryProbe() {
@@ -46,7 +49,12 @@ final class QueryProbe {
         try {
             long oid = session.queryOne("SELECT c.oid FROM pg_catalog.pg_class c "
                     + "WHERE c.relname = ? AND c.relnamespace = pg_catalog.pg_my_temp_schema()", view).getLong("oid");
-            return new Analysis(canonical(session, oid), columns(session, oid), sources(session, oid));
+            List<Source> sources = new ArrayList<>();
+            List<Source> views = new ArrayList<>();
+            for (Source s : sources(session, oid)) {
+                (s.type() == Source.Type.VIEW ? views : sources).add(s);
+            }
+            return new Analysis(canonical(session, oid), columns(session, oid), sources, views);
         } finally {
             session.script("DROP VIEW IF EXISTS pg_temp." + Identifiers.quote(view));
         }
@@ -83,14 +91,36 @@ final class QueryProbe {
     }
 
     private static String canonical(Session session, long oid) throws SQLException {
+        return definitions(session, List.of(oid)).get(oid);
+    }
+
+    /**
+     * Views' defining queries as PostgreSQL prints them with only pg_catalog on the search path: every
+     * relation schema-qualified, no trailing semicolon.
+     */
+    static Map<Long, String> definitions(Session session, List<Long> oids) throws SQLException {
         String path = session.queryOne("SELECT current_setting('search_path') AS p").get("p");
         session.query("SELECT set_config('search_path', 'pg_catalog', true)");
         try {
-            String def = session.queryOne("SELECT pg_catalog.pg_get_viewdef(?::oid, true) AS d", oid).get("d").strip();
-            return def.endsWith(";") ? def.substring(0, def.length() - 1) : def;
+            Map<Long, String> out = new LinkedHashMap<>();
+            for (Row r : session.query("SELECT v.oid::int8 AS oid, pg_catalog.pg_get_viewdef(v.oid, true) AS d "
+                    + "FROM unnest(?::oid[]) AS v(oid)", oidArray(oids))) {
+                String def = r.get("d").strip();
+                out.put(r.getLong("oid"), def.endsWith(";") ? def.substring(0, def.length() - 1) : def);
+            }
+            return out;
         } finally {
             session.query("SELECT pg_catalog.set_config('search_path', ?, true)", path);
         }
+    }
+
+    /** {@code {1,2,3}}: oids as a PostgreSQL array literal. */
+    static String oidArray(List<Long> oids) {
+        StringBuilder out = new StringBuilder("{");
+        for (Long oid : oids) {
+            out.append(out.length() > 1 ? "," : "").append(oid);
+        }
+        return out.append('}').toString();
     }
 
     /** The user columns of a storage table (its hidden {@code __pgt_} columns left out). */
@@ -151,8 +181,10 @@ final class QueryProbe {
         Map<Long, Source> out = new LinkedHashMap<>();
         for (Row r : rows) {
             String kind = r.get("relkind");
-            if (kind.equals("v")) {
-                continue; // expanded: its own sources are in the list
+            if (kind.equals("v")) { // expanded: its own sources are in the list too
+                out.put(r.getLong("relid"), new Source(r.getLong("relid"), r.get("nspname"), r.get("relname"),
+                        Source.Type.VIEW, List.of()));
+                continue;
             }
             String display = Identifiers.quoteIfNeeded(r.get("nspname")) + "." + Identifiers.quoteIfNeeded(r.get("relname"));
             if ("t".equals(r.get("relpersistence"))) {

@@ -9,14 +9,17 @@ import java.util.Map;
  * what the user wrote. The jsonb operators ({@code ->}, {@code ->>}, {@code #>}, {@code #>>}) become
  * {@code ||}, which has the same place among PostgreSQL's operators (all "other" operators, left
  * associative, above comparisons); the boolean ones ({@code ?}, {@code ?|}, {@code ?&}, {@code @>},
- * {@code <@}, {@code @@}, {@code @?}) become the comparisons {@code =} and {@code <>}. The masked text
+ * {@code <@}, {@code @@}, {@code @?}, and {@code ~~}, {@code ~~*}, {@code !~~}, {@code !~~*}, which are LIKE and
+ * ILIKE as a view's printed definition spells them) become the comparisons {@code =} and {@code <>}. The masked text
  * is only ever parsed, never run.
  */
 public final class CalciteMask {
     private static final Map<String, String> MASKS = Map.ofEntries(
             Map.entry("->", "||"), Map.entry("->>", "|| "), Map.entry("#>", "||"), Map.entry("#>>", "|| "),
             Map.entry("?", "="), Map.entry("?|", "<>"), Map.entry("?&", "<>"), Map.entry("@>", "<>"),
-            Map.entry("<@", "<>"), Map.entry("@@", "<>"), Map.entry("@?", "<>"));
+            Map.entry("<@", "<>"), Map.entry("@@", "<>"), Map.entry("@?", "<>"),
+            // LIKE and ILIKE as PostgreSQL prints them in a view's definition
+            Map.entry("~~", "<>"), Map.entry("~~*", "<> "), Map.entry("!~~", "<> "), Map.entry("!~~*", "<>  "));
 
     private CalciteMask() {
     }

@@ -1,11 +1,14 @@
 package io.pgtrickle.planner.tree;
 
+import io.pgtrickle.planner.catalog.PgCatalog;
+import io.pgtrickle.planner.catalog.PgRelation;
 import io.pgtrickle.planner.tree.TreeBuilder.Unsupported;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
@@ -18,15 +21,21 @@ import org.apache.calcite.sql.SqlWith;
 import org.apache.calcite.sql.SqlWithItem;
 
 /**
- * Inlines a query's non-recursive common table expressions: {@code WITH a AS (q) SELECT ... FROM a x}
- * becomes {@code SELECT ... FROM (q) x}, each reference its own derived table (a later CTE's references
- * to an earlier one inlined too). PostgreSQL itself inlines a CTE that is not MATERIALIZED, and a query
- * without volatile functions (the only ones maintained) means the same either way; the planner then
- * maintains the derived tables ({@link DerivedFrom}). The text Calcite reads and the user's text are
- * rewritten alike, at the same positions, so they stay of one length.
+ * Inlines named queries as derived tables, in the user's text and in the text Calcite reads alike, at the
+ * same positions, so the two stay of one length; the planner then maintains the derived tables ({@link
+ * DerivedFrom}).
+ *
+ * <p>A query's non-recursive common table expressions: {@code WITH a AS (q) SELECT ... FROM a x} becomes
+ * {@code SELECT ... FROM (q) x}, each reference its own derived table (a later CTE's references to an
+ * earlier one inlined too). PostgreSQL itself inlines a CTE that is not MATERIALIZED, and a query without
+ * volatile functions (the only ones maintained) means the same either way.
+ *
+ * <p>Views: {@code FROM v} becomes {@code FROM (<v's definition>) AS "v"}, as PostgreSQL's rewriter does,
+ * with the definition as PostgreSQL prints it (its relations schema-qualified, so the search path does not
+ * matter). A view that reads another view is inlined again when the planner reads the result.
  */
-final class Ctes {
-    /** The query without its WITH clause, in the user's text and in the text Calcite reads. */
+final class Inliner {
+    /** The query with its named queries inlined, in the user's text and in the text Calcite reads. */
     record Inlined(String text, String parsed) {
     }
 
@@ -36,17 +45,19 @@ final class Ctes {
     private final SourceText source;
     private final String text;
     private final String parsed;
-    /** The inlined body of each CTE seen so far, in both texts. */
-    private final Map<String, String[]> bodies = new LinkedHashMap<>();
-
-    private Ctes(String text, String parsed) {
+    /** The inlined body of a name in a FROM clause, in both texts, or null when it names no such query. */
+    private final Function<SqlIdentifier, String[]> lookup;
+    private Inliner(String text, String parsed, Function<SqlIdentifier, String[]> lookup) {
         this.source = new SourceText(text);
         this.text = text;
         this.parsed = parsed;
+        this.lookup = lookup;
     }
 
-    static Inlined inline(SqlWith with, String text, String parsed) throws Unsupported {
-        Ctes ctes = new Ctes(text, parsed);
+    /** The body of {@code with} with its CTEs inlined. */
+    static Inlined ctes(SqlWith with, String text, String parsed) throws Unsupported {
+        Map<String, String[]> bodies = new LinkedHashMap<>();
+        Inliner ctes = new Inliner(text, parsed, id -> id.isSimple() ? bodies.get(id.getSimple()) : null);
         for (SqlNode node : with.withList) {
             SqlWithItem item = (SqlWithItem) node;
             if (item.recursive != null && item.recursive.booleanValue()) {
@@ -55,16 +66,26 @@ final class Ctes {
             if (item.columnList != null && !item.columnList.isEmpty()) {
                 throw new Unsupported("column names on a common table expression (name them in its select list)");
             }
-            String name = item.name.getSimple();
-            ctes.bodies.put(name, ctes.rewrite(item.query));
+            bodies.put(item.name.getSimple(), ctes.rewrite(item.query, ctes.source.stripped(TreeBuilder.span(item.query))));
         }
-        String[] body = ctes.rewrite(with.body);
+        String[] body = ctes.rewrite(with.body, ctes.source.stripped(TreeBuilder.span(with.body)));
         return new Inlined(body[0], body[1]);
     }
 
+    /** The query with every view its FROM clauses name inlined, or null when they name none. */
+    static Inlined views(SqlNode query, String text, String parsed, PgCatalog catalog) throws Unsupported {
+        boolean[] found = {false};
+        Inliner views = new Inliner(text, parsed, id -> {
+            PgRelation.View view = catalog.resolve(id.names).map(PgRelation::view).orElse(null);
+            found[0] |= view != null;
+            return view == null ? null : new String[] {view.query(), view.parsed()};
+        });
+        String[] out = views.rewrite(query, new int[] {0, text.length()});
+        return found[0] ? new Inlined(out[0], out[1]) : null;
+    }
+
     /** The text of {@code node} in both texts, with every reference to a CTE seen so far inlined. */
-    private String[] rewrite(SqlNode node) throws Unsupported {
-        int[] range = source.stripped(TreeBuilder.span(node));
+    private String[] rewrite(SqlNode node, int[] range) throws Unsupported {
         List<Edit> edits = new ArrayList<>();
         references(node, edits);
         edits.sort(Comparator.comparingInt(Edit::start));
@@ -120,9 +141,9 @@ final class Ctes {
         boolean aliased = from.getKind() == SqlKind.AS;
         SqlNode item = aliased ? ((SqlBasicCall) from).operand(0) : from;
         if (item instanceof SqlIdentifier id) {
-            if (id.isSimple() && bodies.containsKey(id.getSimple())) {
-                String[] body = bodies.get(id.getSimple());
-                String alias = aliased ? "" : " AS " + quoted(id.getSimple());
+            String[] body = lookup.apply(id);
+            if (body != null) {
+                String alias = aliased ? "" : " AS " + quoted(id.names.get(id.names.size() - 1));
                 int[] r = source.stripped(id.getParserPosition());
                 edits.add(new Edit(r[0], r[1], "(" + body[0] + ")" + alias, "(" + body[1] + ")" + alias));
             }

@@ -1,0 +1,99 @@
+package io.pgtrickle.it.differential;
+
+import static io.pgtrickle.it.harness.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.rows;
+import static io.pgtrickle.it.harness.Sql.value;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtrickle.it.harness.Oracle;
+import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.Sql;
+import io.pgtrickle.it.harness.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Views as sources: the planner reads each view as its definition (as PostgreSQL prints it), a subquery in
+ * FROM, so a query over views is maintained like one over subqueries: views of one table (LIKE, casts), of a
+ * join (USING), of a view, of a table without a key, in another schema with a quoted name, under {@code *},
+ * joined and aggregated; every kind of change on every table ({@link OrdersFixture}).
+ */
+@PgTest
+class DifferentialViewTest {
+    private Connection c;
+
+    @BeforeEach
+    void setUp(TestDatabase db) throws SQLException {
+        c = db.connectPgtrickle();
+        OrdersFixture.create(c);
+        exec(c, "DROP SCHEMA IF EXISTS rpt CASCADE", "CREATE SCHEMA rpt",
+                "CREATE VIEW paid_orders AS SELECT id, customer_id, amount * qty AS total, status FROM orders "
+                        + "WHERE status LIKE 'p%' AND amount > 2::numeric",
+                "CREATE VIEW customer_regions AS SELECT c.id, c.tier, r.name FROM customers c JOIN regions r USING (region)",
+                "CREATE VIEW big_paid AS SELECT p.id, p.customer_id FROM paid_orders p WHERE p.total > 10",
+                "CREATE VIEW order_items AS SELECT order_id, sku FROM items WHERE n > 0",
+                "CREATE VIEW region_counts AS SELECT region, count(*) AS n FROM customers GROUP BY region",
+                "CREATE VIEW rpt.\"Open\" AS SELECT id, amount FROM orders WHERE status = 'open'");
+    }
+
+    @AfterEach
+    void tearDown() throws SQLException {
+        for (String name : rows(c, "SELECT format('%I.%I', pgt_schema, pgt_name) FROM pgtrickle.pgt_stream_tables")) {
+            exec(c, "SELECT pgtrickle.drop_stream_table('" + name.replace("'", "''") + "')");
+        }
+        exec(c, "DROP SCHEMA rpt CASCADE", "DROP VIEW IF EXISTS big_paid, paid_orders, customer_regions, order_items, region_counts");
+        c.close();
+    }
+
+    static final String[] QUERIES = {
+        "SELECT * FROM paid_orders",
+        "SELECT p.id, p.total, cr.name FROM paid_orders p JOIN customer_regions cr ON cr.id = p.customer_id",
+        "SELECT b.id, c.region FROM big_paid b JOIN customers c ON c.id = b.customer_id",
+        "SELECT cr.name, count(*) AS n, sum(p.total) AS total FROM paid_orders p JOIN customer_regions cr "
+                + "ON cr.id = p.customer_id GROUP BY cr.name",
+        "SELECT * FROM rpt.\"Open\" o WHERE o.amount > 5",
+        "SELECT oi.sku, count(*) AS n FROM order_items oi GROUP BY oi.sku",
+        "SELECT * FROM customer_regions",
+    };
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
+    void everyKindOfChangeIsAppliedDifferentially(int q) throws SQLException {
+        String query = QUERIES[q];
+        exec(c, "SELECT pgtrickle.create_stream_table('st', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
+        Oracle.assertStreamTableMatches(c, "st", query);
+        for (String[] window : OrdersFixture.CHANGES) {
+            exec(c, window);
+            exec(c, "SELECT pgtrickle.refresh_stream_table('st')");
+            assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('st', 1)")).isIn("DIFFERENTIAL", "NO_DATA");
+            Oracle.assertStreamTableMatches(c, "st", query);
+        }
+    }
+
+    @Test
+    void autoMaintainsAViewDifferentially() throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pgtrickle.create_stream_table('st', 'SELECT * FROM paid_orders')");
+            SQLWarning w = s.getWarnings();
+            assertThat(w == null ? null : w.getMessage()).as("no warning").isNull();
+        }
+        assertThat(value(c, "SELECT effective FROM pgtrickle.explain_refresh_mode('st')")).isEqualTo("DIFFERENTIAL");
+        assertThat(value(c, "SELECT value FROM pgtrickle.explain_st('st') WHERE property = 'delta_rule'"))
+                .isEqualTo("IMAGES_COUNTED");
+    }
+
+    @Test
+    void aViewThatGroupsIsRefusedWithTheConstructNamed() throws SQLException {
+        SQLException e = Sql.fails(c, "0A000",
+                "SELECT pgtrickle.create_stream_table('st', 'SELECT * FROM region_counts', '1m', 'DIFFERENTIAL')");
+        assertThat(e.getMessage()).contains("aggregates in a subquery in FROM").contains("a view is read as a subquery in FROM");
+        assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_stream_tables")).isEqualTo("0");
+    }
+}
