@@ -90,6 +90,43 @@ class DifferentialViewTest {
     }
 
     @Test
+    void aReplacedViewIsPlannedAgainByTheNextRefresh() throws SQLException {
+        String query = QUERIES[1];
+        exec(c, "DROP TABLE IF EXISTS zones", "CREATE TABLE zones (region text PRIMARY KEY, name text)",
+                "INSERT INTO zones VALUES ('n', 'Zone N')");
+        exec(c, "SELECT pgtrickle.create_stream_table('st', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
+        // a new predicate, same columns: the inlined definition in the delta statement is stale now
+        exec(c, "CREATE OR REPLACE VIEW paid_orders AS SELECT id, customer_id, amount * qty AS total, status FROM orders "
+                + "WHERE status IN ('open', 'paid')", "UPDATE orders SET qty = qty + 1 WHERE id % 3 = 0");
+        exec(c, "SELECT pgtrickle.refresh_stream_table('st')");
+        assertThat(value(c, "SELECT action || ' ' || initiated_by || ': ' || reason FROM pgtrickle.pgt_refresh_history "
+                + "ORDER BY refresh_id DESC LIMIT 1")).startsWith("REINITIALIZE MANUAL: a view the defining query reads was replaced");
+        Oracle.assertStreamTableMatches(c, "st", query);
+        exec(c, "UPDATE orders SET status = 'open' WHERE status = 'void' AND id % 2 = 0");
+        exec(c, "SELECT pgtrickle.refresh_stream_table('st')");
+        assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('st', 1)")).isEqualTo("DIFFERENTIAL");
+        Oracle.assertStreamTableMatches(c, "st", query);
+
+        // a view of a view now reading a new table: capture follows it
+        exec(c, "CREATE OR REPLACE VIEW customer_regions AS SELECT c.id, c.tier, z.name FROM customers c JOIN zones z USING (region)");
+        exec(c, "SELECT pgtrickle.refresh_stream_table('st')");
+        assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('st', 1)")).isEqualTo("REINITIALIZE");
+        assertThat(value(c, "SELECT value FROM pgtrickle.explain_st('st') WHERE property = 'sources'")).contains("public.zones");
+        exec(c, "INSERT INTO zones VALUES ('s', 'Zone S'), ('e', 'Zone E')", "UPDATE zones SET name = 'North' WHERE region = 'n'");
+        exec(c, "SELECT pgtrickle.refresh_stream_table('st')");
+        assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('st', 1)")).isEqualTo("DIFFERENTIAL");
+        Oracle.assertStreamTableMatches(c, "st", query);
+
+        // the view dropped: the refresh says so, and the stream table keeps its rows
+        String before = value(c, "SELECT count(*) FROM st");
+        exec(c, "DROP VIEW paid_orders CASCADE");
+        SQLException e = Sql.fails(c, "42P01", "SELECT pgtrickle.refresh_stream_table('st')");
+        assertThat(e.getMessage()).contains("paid_orders");
+        assertThat(value(c, "SELECT count(*) FROM st")).isEqualTo(before);
+        exec(c, "SELECT pgtrickle.drop_stream_table('st')", "DROP TABLE zones CASCADE");
+    }
+
+    @Test
     void aViewThatGroupsIsRefusedWithTheConstructNamed() throws SQLException {
         SQLException e = Sql.fails(c, "0A000",
                 "SELECT pgtrickle.create_stream_table('st', 'SELECT * FROM region_counts', '1m', 'DIFFERENTIAL')");

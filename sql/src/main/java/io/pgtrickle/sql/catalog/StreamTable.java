@@ -30,9 +30,12 @@ public record StreamTable(
     /**
      * The stored SQL of a DIFFERENTIAL stream table (catalog version 3): the defining query with the
      * hidden columns, the delta statement, the search_path both run with, and the other settings they
-     * run with (version 5; name, value, name, value, ...; an array literal, or null before version 5).
+     * run with (version 5; name, value, name, value, ...; an array literal, or null before version 5), and
+     * the views both inlined (version 7; an oid array literal, null when none) with the fingerprint of
+     * their definitions when they were planned.
      */
-    public record Maintenance(String populateQuery, String deltaSql, String searchPath, String settings) {
+    public record Maintenance(String populateQuery, String deltaSql, String searchPath, String settings, String views,
+            String viewsFingerprint) {
     }
 
     static StreamTable of(Row r) {
@@ -44,7 +47,7 @@ public record StreamTable(
                 r.getBoolean("storage_exists"), r.getBoolean("may_own"),
                 r.get("delta_sql") == null ? null
                         : new Maintenance(r.get("populate_query"), r.get("delta_sql"), r.get("planned_search_path"),
-                                r.get("planned_settings")),
+                                r.get("planned_settings"), r.get("planned_views"), r.get("planned_views_md5")),
                 r.getBoolean("needs_reinit"));
     }
 

@@ -15,7 +15,7 @@ import java.util.Optional;
 public final class StreamTableStore {
     private static final String SELECT = "SELECT s.pgt_id, s.pgt_relid::oid AS pgt_relid, s.pgt_schema, s.pgt_name, s.defining_query, "
             + "s.original_query, s.schedule, s.refresh_mode, s.effective_refresh_mode, s.status, s.is_populated, "
-            + "s.frontier::text AS frontier, s.populate_query, s.delta_sql, s.planned_search_path, s.planned_settings, s.needs_reinit, "
+            + "s.frontier::text AS frontier, s.populate_query, s.delta_sql, s.planned_search_path, s.planned_settings, s.planned_views::text AS planned_views, s.planned_views_md5, s.needs_reinit, "
             + "EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = s.pgt_relid) AS storage_exists, "
             + "coalesce((SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE') FROM pg_catalog.pg_class c "
             + "WHERE c.oid = s.pgt_relid), true) AS may_own "

@@ -75,6 +75,24 @@ final class Differential {
     }
 
     /** The session's search path as a list of quoted schemas: what the stored SQL runs with. */
+    /**
+     * A SQL expression of two parameters (the same oid array literal, or null) giving the fingerprint of
+     * those views' definitions: md5 of their rewrite rules' node trees, which do not depend on the search
+     * path; NULL for no views. A view replaced, dropped (its row gone) or retyped changes it.
+     */
+    static final String VIEWS_FINGERPRINT = "(SELECT CASE WHEN ?::oid[] IS NULL THEN NULL ELSE coalesce((SELECT "
+            + "pg_catalog.md5(string_agg(r.ev_class::text || ':' || r.ev_action::text, ';' ORDER BY r.ev_class)) "
+            + "FROM pg_catalog.pg_rewrite r WHERE r.ev_class = ANY (?::oid[]) AND r.rulename = '_RETURN'), '') END)";
+
+    /** Whether a view the stream table's maintenance SQL inlined has changed since it was planned. */
+    static boolean viewsChanged(Session session, StreamTable.Maintenance m) throws SQLException {
+        if (m == null || m.views() == null) {
+            return false;
+        }
+        String now = session.queryOne("SELECT " + VIEWS_FINGERPRINT + " AS f", m.views(), m.views()).get("f");
+        return !now.equals(m.viewsFingerprint());
+    }
+
     static String searchPath(Session session) throws SQLException {
         List<String> schemas = new ArrayList<>();
         for (Row r : session.query("SELECT unnest(pg_catalog.current_schemas(false))::text AS schema")) {

@@ -159,8 +159,27 @@ final class Lifecycle {
                     "Resume it with pgtrickle.resume_stream_table(" + Identifiers.literal(st.displayName()) + ").");
         }
         failedRefresh = st.id();
-        Refresher.refresh(session, st, Refresher.Initiator.MANUAL);
+        if (st.effectiveMode() == RefreshMode.DIFFERENTIAL && Differential.viewsChanged(session, st.maintenance())) {
+            reinitialize(st, Refresher.Initiator.MANUAL, VIEWS_CHANGED);
+        } else {
+            Refresher.refresh(session, st, Refresher.Initiator.MANUAL);
+        }
         failedRefresh = null;
+    }
+
+    /** Why a refresh planned a stream table again (pgt_refresh_history.reason). */
+    static final String VIEWS_CHANGED = "a view the defining query reads was replaced, dropped or retyped since "
+            + "the stream table was planned: planned again and recomputed";
+
+    /**
+     * Plans the stream table again from its original query, as create_or_replace would with it (sources
+     * and capture, storage if the columns differ, mode and maintenance SQL), and recomputes it.
+     */
+    private void reinitialize(StreamTable st, Refresher.Initiator initiator, String reason) throws SQLException {
+        QueryProbe.Analysis analysis = QueryProbe.analyze(session, st.originalQuery());
+        ModeChoice mode = chooseMode(st.refreshMode(), st.displayName(), st.originalQuery(), analysis, st.schema(),
+                st.name());
+        migrate(st, analysis, st.originalQuery(), st.refreshMode(), mode, initiator, reason);
     }
 
     /** The id of the stream table whose refresh this call attempted and failed, if any. */
@@ -182,9 +201,11 @@ final class Lifecycle {
      * search_path it runs with.
      */
     /** How a stream table will be refreshed; {@code operatorTree}: the planner's tree rendered, with a plan. */
-    record ModeChoice(RefreshMode effective, String reason, MaintenancePlan plan, String searchPath, String operatorTree) {
+    /** {@code views}: the views the plan inlined (empty without a plan). */
+    record ModeChoice(RefreshMode effective, String reason, MaintenancePlan plan, String searchPath, String operatorTree,
+            List<Long> views) {
         static ModeChoice full(String reason) {
-            return new ModeChoice(RefreshMode.FULL, reason, null, null, null);
+            return new ModeChoice(RefreshMode.FULL, reason, null, null, null, List.of());
         }
     }
 
@@ -233,7 +254,7 @@ final class Lifecycle {
         }
         if (plan != null) {
             return new ModeChoice(RefreshMode.DIFFERENTIAL, "the query is maintained differentially", plan,
-                    Differential.searchPath(session), tree);
+                    Differential.searchPath(session), tree, analysis.views().stream().map(Source::relid).toList());
         }
         return notDifferential(requested, display, "the query cannot be maintained differentially: " + obstacle);
     }
@@ -284,13 +305,15 @@ final class Lifecycle {
     }
 
     private void storeMaintenance(long id, ModeChoice mode) throws SQLException {
+        String views = mode.plan() == null || mode.views().isEmpty() ? null : QueryProbe.oidArray(mode.views());
         session.update("UPDATE pgtrickle.pgt_stream_tables SET populate_query = ?, delta_sql = ?, "
-                + "planned_search_path = ?, planned_settings = ?::text[], operator_tree = ?, delta_rule = ? WHERE pgt_id = ?",
+                + "planned_search_path = ?, planned_settings = ?::text[], operator_tree = ?, delta_rule = ?, "
+                + "planned_views = ?::oid[], planned_views_md5 = " + Differential.VIEWS_FINGERPRINT + " WHERE pgt_id = ?",
                 mode.plan() == null ? null : mode.plan().populateQuery(),
                 mode.plan() == null ? null : mode.plan().deltaStatement(), mode.searchPath(),
                 mode.plan() == null ? null : Differential.settings(session),
                 mode.operatorTree(),
-                mode.plan() == null ? null : mode.plan().rule().name(), id);
+                mode.plan() == null ? null : mode.plan().rule().name(), views, views, views, id);
     }
 
     /** A new refresh mode (or a new plan for the same query): storage, stored SQL, and the rows if the storage changed. */
@@ -323,6 +346,12 @@ final class Lifecycle {
     /** Brings a stream table to a new defining query: new sources and capture, storage if the columns differ. */
     private void migrate(StreamTable st, QueryProbe.Analysis analysis, String originalQuery, RefreshMode requested,
             ModeChoice mode) throws SQLException {
+        migrate(st, analysis, originalQuery, requested, mode, Refresher.Initiator.INITIAL, null);
+    }
+
+    /** As above; a {@code reinitialized} reason records the recompute as a REINITIALIZE by {@code initiator}. */
+    private void migrate(StreamTable st, QueryProbe.Analysis analysis, String originalQuery, RefreshMode requested,
+            ModeChoice mode, Refresher.Initiator initiator, String reinitialized) throws SQLException {
         rejectCycles(st, analysis.sources());
         long relid = st.relid();
         if (!st.storageExists() || !sameColumns(st, analysis.columns())) {
@@ -354,7 +383,7 @@ final class Lifecycle {
         for (long old : oldSources) {
             Capture.removeIfUnused(session, old);
         }
-        Refresher.refresh(session, StreamTableStore.byId(session, st.id()), Refresher.Initiator.INITIAL);
+        Refresher.refresh(session, StreamTableStore.byId(session, st.id()), initiator, reinitialized);
     }
 
     /** 3F000 when reading these sources would make the stream table depend on itself. */

@@ -67,9 +67,17 @@ final class Refresher {
      * is current), and fails with 40001 in REPEATABLE READ, whose snapshot predates the other's commit.
      */
     static Result refresh(Session session, StreamTable st, Initiator initiator) throws SQLException {
+        return refresh(session, st, initiator, null);
+    }
+
+    /**
+     * As {@link #refresh(Session, StreamTable, Initiator)}; with a {@code reinitialized} reason, the stream
+     * table was just planned again for it, and is recomputed with action REINITIALIZE and that reason.
+     */
+    static Result refresh(Session session, StreamTable st, Initiator initiator, String reinitialized) throws SQLException {
         List<Row> sources = windowSources(session, st);
         requireSources(st, sources);
-        boolean incremental = initiator != Initiator.INITIAL && st.populated() && !st.needsReinit();
+        boolean incremental = reinitialized == null && initiator != Initiator.INITIAL && st.populated() && !st.needsReinit();
         if (incremental && !hasPendingChanges(session, st, sources)) {
             // nothing to apply, nothing consumed: one statement records it (buffer clean-up waits for a
             // refresh that advances a frontier, the only thing that makes more changes deletable)
@@ -89,6 +97,9 @@ final class Refresher {
             long changes = countWindow(session, st, sources, Math.max(LARGE_WINDOW, bound == null ? 0 : bound.rows() + 1));
             result = bound != null && changes > bound.rows() ? full(session, st).because(bound.reason())
                     : differential(session, st, changes >= LARGE_WINDOW);
+        } else if (reinitialized != null) {
+            Result full = full(session, st);
+            result = new Result("REINITIALIZE", full.inserted(), full.deleted(), reinitialized);
         } else {
             result = full(session, st);
         }
