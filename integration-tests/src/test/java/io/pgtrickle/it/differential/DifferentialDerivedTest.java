@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Differential refresh of queries counted row by row over the changed rows of their FROM clause:
  * subqueries in FROM (joined with tables, nested, a UNION ALL inside), common table expressions (one
  * used twice, one reading another), a top-level UNION ALL, inner joins with a table without a key, and
- * aggregates over subqueries and CTEs; every kind of change on every table ({@link OrdersFixture}).
+ * aggregates over subqueries and CTEs, UNION (a DISTINCT over the UNION ALL); every kind of change on every table ({@link OrdersFixture}).
  */
 @PgTest
 class DifferentialDerivedTest {
@@ -58,10 +58,13 @@ class DifferentialDerivedTest {
                 + "JOIN customers c ON c.id = o.customer_id UNION ALL SELECT region, tier FROM customers) x GROUP BY x.region",
         "SELECT x.region, max(x.amount) AS high, count(DISTINCT x.status) AS kinds FROM (SELECT c.region, o.amount, o.status "
                 + "FROM orders o, customers c WHERE c.id = o.customer_id UNION ALL SELECT region, 0, 'none' FROM customers) x GROUP BY x.region",
+        "SELECT c.region AS label, o.status FROM orders o JOIN customers c ON c.id = o.customer_id UNION "
+                + "SELECT sku, 'item' FROM items WHERE n > 1 UNION SELECT name, NULL FROM regions",
+        "SELECT customer_id AS who FROM orders WHERE qty > 1 UNION ALL SELECT id FROM customers UNION SELECT order_id FROM items",
     };
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
     void everyKindOfChangeIsAppliedDifferentially(int q) throws SQLException {
         String query = QUERIES[q];
         exec(c, "SELECT pgtrickle.create_stream_table('st', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");

@@ -77,7 +77,8 @@ class RefreshModeChoiceTest {
         "joined | SELECT o.id, r.name FROM orders o FULL JOIN regions r USING (region) | FULL outer joins",
         "semi | SELECT id FROM orders o WHERE amount > (SELECT avg(amount) FROM orders) | a scalar subquery",
         "dist | SELECT DISTINCT r.name FROM regions r LEFT JOIN orders o USING (region) | DISTINCT over outer joins",
-        "uni | SELECT region FROM orders UNION SELECT region FROM regions | UNION",
+        "uni | SELECT region FROM orders INTERSECT SELECT region FROM regions | INTERSECT",
+        "unimix | SELECT region FROM orders UNION SELECT region FROM regions UNION ALL SELECT name FROM regions | UNION (without ALL) beside UNION ALL",
         "lat | SELECT o.id, x.n FROM orders o, LATERAL (SELECT o.amount * 2 AS n) x | LATERAL",
     })
     void otherQueriesNameTheConstruct(String name, String query, String construct) throws SQLException {

@@ -72,8 +72,16 @@ public final class TreeBuilder {
                         ? new Unsupported(e.getMessage() + VIEWS_READ_AS) : e;
             }
         }
-        if (query.parsed().getKind() == SqlKind.UNION
-                && ((org.apache.calcite.sql.SqlSetOperator) ((SqlBasicCall) query.parsed()).getOperator()).isAll()) {
+        if (UnionDistinct.is(query.parsed())) {
+            Inliner.Inlined distinct = UnionDistinct.rewrite(query.parsed(), text, query.sql(),
+                    query.plan().getRowType().getFieldNames());
+            try {
+                return build(analyzer, analyzer.analyze(distinct.parsed()), distinct.text());
+            } catch (QueryAnalyzer.NotAnalyzable e) {
+                throw new Unsupported(e.getMessage());
+            }
+        }
+        if (query.parsed().getKind() == SqlKind.UNION) {
             return unionAll(analyzer, query, text);
         }
         if (!(query.parsed() instanceof SqlSelect select)) {
