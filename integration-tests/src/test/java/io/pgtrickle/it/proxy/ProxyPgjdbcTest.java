@@ -68,6 +68,42 @@ class ProxyPgjdbcTest extends ProxyTestBase {
     }
 
     @Test
+    void validateQueryAnswersRowsInBothProtocols() throws SQLException {
+        try (Connection c = proxy.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE validated (id int PRIMARY KEY, v text)");
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM pgtrickle.validate_query(?)")) {
+                ps.setString(1, "SELECT id, upper(v) AS u FROM validated");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.getMetaData().getColumnCount()).isEqualTo(3);
+                    assertThat(rs.getMetaData().getColumnName(3)).isEqualTo("severity");
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3))
+                            .isEqualTo("query|valid: 2 columns (id integer, u text)|INFO");
+                    int rows = 1;
+                    while (rs.next()) {
+                        rows++;
+                    }
+                    assertThat(rows).isGreaterThanOrEqualTo(4);
+                }
+            }
+            // in a select list: one record column, in text through the simple protocol and the extended one
+            try (ResultSet rs = s.executeQuery("SELECT pgtrickle.validate_query('SELECT nope FROM validated')")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("(query,\"42703: column \"\"nope\"\" does not exist\",ERROR)");
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.validate_query(?) AS r")) {
+                ps.setString(1, "SELECT nope FROM validated");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.getMetaData().getColumnName(1)).isEqualTo("r");
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("(query,\"42703: column \"\"nope\"\" does not exist\",ERROR)");
+                }
+            }
+            s.execute("DROP TABLE validated");
+        }
+    }
+
+    @Test
     void serverSidePreparedStatementsAfterTheThreshold() throws SQLException {
         try (Connection c = DriverManager.getConnection(proxy.jdbcUrl() + "&prepareThreshold=2");
                 PreparedStatement ps = c.prepareStatement("SELECT ?::int * 2, current_setting('application_name')")) {

@@ -48,6 +48,15 @@ class ProxyPsqlTest extends ProxyTestBase {
     }
 
     @Test
+    void validateQueryListsItsChecks(TestDatabase db) throws Exception {
+        ExternalClient.Result r = psqlC(db, "SELECT * FROM pgtrickle.validate_query('SELECT 1 AS one')").succeeded();
+        assertThat(r.stdout()).contains("query|valid: 1 columns (one integer)|INFO").contains("sources|none|INFO")
+                .contains("auto_mode|");
+        r = psqlC(db, "SELECT pgtrickle.validate_query('SELECT nope')").succeeded();
+        assertThat(r.stdout().strip()).isEqualTo("(query,\"42703: column \"\"nope\"\" does not exist\",ERROR)");
+    }
+
+    @Test
     void backslashDListsAndDescribes(TestDatabase db) throws Exception {
         psql(db, """
                 CREATE SCHEMA shop;

@@ -24,7 +24,8 @@ import java.util.concurrent.BlockingQueue;
  * An extended-protocol batch (Parse, Bind, Describe, Execute, Close, ... up to Sync) holding pgtrickle
  * calls, answered message by message in order. Messages of calls are answered as the server would:
  * ParseComplete, BindComplete, ParameterDescription and RowDescription (one void column named as
- * PostgreSQL names it, or NoData for CALL), a DataRow and CommandComplete per Execute, CloseComplete.
+ * PostgreSQL names it, or NoData for CALL; a table's columns for validate_query, {@link TableResult}), a
+ * DataRow (or the table's rows) and CommandComplete per Execute, CloseComplete.
  * The batch's other messages (a pipeline mixing calls and statements) go to the server one at a time,
  * each with a Flush, and its answers to the client, so everything is answered in order. After an error,
  * messages up to the Sync are skipped. Several Executes outside a transaction block form one implicit
@@ -175,6 +176,7 @@ final class BatchInterception extends InterceptionBase {
 
     private void rowDescription(Call call, int format) {
         client.write(call.form() == CallForm.CALL ? Messages.empty(client.alloc(), 'n')
+                : !call.function().resultColumns().isEmpty() ? TableResult.rowDescription(client.alloc(), call, format)
                 : Messages.rowDescription(client.alloc(), call.resultColumn(), VOID, 4, format));
     }
 
@@ -207,6 +209,12 @@ final class BatchInterception extends InterceptionBase {
         }
         if (call.form() == CallForm.CALL) {
             client.write(Messages.commandComplete(client.alloc(), "CALL"));
+        } else if (!call.function().resultColumns().isEmpty()) {
+            int format = portal.bind().resultFormat(0);
+            for (List<String> row : outcome.rows()) {
+                client.write(TableResult.dataRow(client.alloc(), call, row, format));
+            }
+            client.write(Messages.commandComplete(client.alloc(), "SELECT " + outcome.rows().size()));
         } else {
             client.write(Messages.dataRow(client.alloc(), new byte[0]));
             client.write(Messages.commandComplete(client.alloc(), "SELECT 1"));

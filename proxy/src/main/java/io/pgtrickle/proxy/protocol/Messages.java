@@ -239,6 +239,31 @@ public final class Messages {
         return finish(b);
     }
 
+    /** RowDescription of several columns of one type (no table, variable length), all in one format. */
+    public static ByteBuf rowDescription(ByteBufAllocator alloc, List<String> columns, int typeOid, int format) {
+        ByteBuf b = start(alloc, ROW_DESCRIPTION);
+        b.writeShort(columns.size());
+        for (String column : columns) {
+            writeCString(b, column);
+            b.writeInt(0).writeShort(0).writeInt(typeOid).writeShort(-1).writeInt(-1).writeShort(format);
+        }
+        return finish(b);
+    }
+
+    /** DataRow of several values (null for SQL NULL). */
+    public static ByteBuf dataRow(ByteBufAllocator alloc, List<byte[]> values) {
+        ByteBuf b = start(alloc, DATA_ROW);
+        b.writeShort(values.size());
+        for (byte[] v : values) {
+            if (v == null) {
+                b.writeInt(-1);
+            } else {
+                b.writeInt(v.length).writeBytes(v);
+            }
+        }
+        return finish(b);
+    }
+
     /** DataRow of one value (its bytes; an empty value for void). */
     public static ByteBuf dataRow(ByteBufAllocator alloc, byte[] value) {
         ByteBuf b = start(alloc, DATA_ROW);

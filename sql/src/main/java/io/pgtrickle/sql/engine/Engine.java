@@ -7,6 +7,7 @@ import io.pgtrickle.sql.command.CreateStreamTable;
 import io.pgtrickle.sql.command.DropStreamTable;
 import io.pgtrickle.sql.command.RefreshStreamTable;
 import io.pgtrickle.sql.command.ResumeStreamTable;
+import io.pgtrickle.sql.command.ValidateQuery;
 import io.pgtrickle.sql.error.PgTrickleException;
 import io.pgtrickle.sql.error.SqlState;
 import io.pgtrickle.sql.session.Session;
@@ -38,9 +39,9 @@ public final class Engine {
             if (!own) {
                 CatalogInstaller.STANDARD.ensureInBlock(session);
             }
-            dispatch(lifecycle, command);
+            List<List<String>> rows = dispatch(session, lifecycle, command);
             session.script(own ? "COMMIT" : "RELEASE SAVEPOINT " + SAVEPOINT);
-            return new Outcome(notices);
+            return new Outcome(notices, rows);
         } catch (SQLException | RuntimeException e) {
             undo(session, own, e);
             if (own && lifecycle.failedRefresh() != null) {
@@ -50,7 +51,11 @@ public final class Engine {
         }
     }
 
-    private static void dispatch(Lifecycle lifecycle, Command command) throws SQLException {
+    /** Runs the command; the rows it returns (none for the void calls). */
+    private static List<List<String>> dispatch(Session session, Lifecycle lifecycle, Command command) throws SQLException {
+        if (command instanceof ValidateQuery v) {
+            return Validation.run(session, v.query());
+        }
         if (command instanceof CreateStreamTable c) {
             lifecycle.create(c);
         } else if (command instanceof AlterStreamTable c) {
@@ -64,6 +69,7 @@ public final class Engine {
         } else {
             throw new IllegalArgumentException("unknown command " + command);
         }
+        return List.of();
     }
 
     /**

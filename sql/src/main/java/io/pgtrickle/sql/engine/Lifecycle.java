@@ -26,6 +26,7 @@ import io.pgtrickle.sql.lex.Casts;
 import io.pgtrickle.sql.session.Row;
 import io.pgtrickle.sql.session.Session;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -216,6 +217,16 @@ final class Lifecycle {
                     "refresh mode " + requested + " is not supported yet", null,
                     "Use refresh_mode => 'DIFFERENTIAL', 'FULL' or 'AUTO'.");
         }
+    }
+
+    /**
+     * What AUTO would choose for {@code query} as a stream table named {@code name} in {@code schema}, with
+     * no storage table created and no notice raised (validate_query).
+     */
+    static ModeChoice autoChoice(Session session, String query, QueryProbe.Analysis analysis, String schema, String name)
+            throws SQLException {
+        return new Lifecycle(session, new ArrayList<>()).chooseMode(RefreshMode.AUTO, schema + "." + name, query, analysis,
+                schema, name);
     }
 
     /**

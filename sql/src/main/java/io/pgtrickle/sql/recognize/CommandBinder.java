@@ -9,6 +9,7 @@ import io.pgtrickle.sql.command.RefreshMode;
 import io.pgtrickle.sql.command.RefreshStreamTable;
 import io.pgtrickle.sql.command.ResumeStreamTable;
 import io.pgtrickle.sql.command.Schedule;
+import io.pgtrickle.sql.command.ValidateQuery;
 import io.pgtrickle.sql.error.PgTrickleException;
 import io.pgtrickle.sql.error.SqlState;
 import java.util.HashMap;
@@ -83,6 +84,7 @@ final class CommandBinder {
                     bool("cascade", false));
             case REFRESH_STREAM_TABLE -> new RefreshStreamTable(ArgumentValues.name(text("name")));
             case RESUME_STREAM_TABLE -> new ResumeStreamTable(ArgumentValues.name(text("name")));
+            case VALIDATE_QUERY -> new ValidateQuery(ArgumentValues.query(text("query")));
         };
     }
 

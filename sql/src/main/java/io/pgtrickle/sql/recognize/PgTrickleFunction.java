@@ -22,7 +22,8 @@ public enum PgTrickleFunction {
             Parameter.required("name", "text"),
             Parameter.optional("cascade", "boolean", "false"))),
     REFRESH_STREAM_TABLE("refresh_stream_table", List.of(Parameter.required("name", "text"))),
-    RESUME_STREAM_TABLE("resume_stream_table", List.of(Parameter.required("name", "text")));
+    RESUME_STREAM_TABLE("resume_stream_table", List.of(Parameter.required("name", "text"))),
+    VALIDATE_QUERY("validate_query", List.of(Parameter.required("query", "text")), List.of("check", "result", "severity"));
 
     /** The schema all of them live in. */
     public static final String SCHEMA = "pgtrickle";
@@ -48,10 +49,24 @@ public enum PgTrickleFunction {
 
     private final String sqlName;
     private final List<Parameter> parameters;
+    private final List<String> resultColumns;
 
     PgTrickleFunction(String sqlName, List<Parameter> parameters) {
+        this(sqlName, parameters, List.of());
+    }
+
+    PgTrickleFunction(String sqlName, List<Parameter> parameters, List<String> resultColumns) {
         this.sqlName = sqlName;
         this.parameters = parameters;
+        this.resultColumns = resultColumns;
+    }
+
+    /**
+     * The columns of the rows the function returns, all of type text ({@code RETURNS TABLE}); empty for a
+     * function that returns void.
+     */
+    public List<String> resultColumns() {
+        return resultColumns;
     }
 
     private static List<Parameter> createParameters() {
