@@ -30,24 +30,78 @@ import java.util.Locale;
  */
 public final class RefreshBenchmark {
 
-    private record Query(String name, String sql) {
+    /**
+     * A query of the matrix, and its floor: the table {@code <name>_floor}'s layout ({@code floorTable}, filled
+     * from the query) and one hand-written statement that brings it up to date from {@code floor_changes}
+     * (the round's changed rows of src: -1 for an old image, +1 for a new one) with the least work that
+     * change set needs: the changed rows read, the affected result rows written by key. Null when there is
+     * none (the keyless table, whose changes the floor does not see).
+     */
+    private record Query(String name, String sql, String floorTable, String floor) {
+        Query(String name, String sql) {
+            this(name, sql, null, null);
+        }
+    }
+
+    /**
+     * Old images deleted by id, each id's last image inserted if it is a new one and passes {@code where}:
+     * {@code select} over images {@code s}.
+     */
+    private static String rowsFloor(String name, String select, String from, String where) {
+        return "WITH d AS (DELETE FROM " + name + "_floor f WHERE f.id = ANY (ARRAY(SELECT id FROM floor_changes WHERE sign < 0)) "
+                + "RETURNING 1) INSERT INTO " + name + "_floor SELECT " + select + " FROM (SELECT * FROM (SELECT DISTINCT ON (id) * "
+                + "FROM floor_changes ORDER BY id, seq DESC) l WHERE sign > 0) s"
+                + from + (where == null ? "" : " WHERE " + where);
+    }
+
+    /** The changes summed per group and added to the stored sums and counts. */
+    private static String groupsFloor(String name, String key, String from) {
+        return "UPDATE " + name + "_floor f SET total = f.total + c.total, n = f.n + c.n FROM (SELECT " + key
+                + " AS k, sum(s.sign * s.amount) AS total, sum(s.sign) AS n FROM floor_changes s" + from
+                + " GROUP BY 1) c WHERE f.k = c.k";
     }
 
     private static final List<Query> ALL = List.of(
-            new Query("scan", "SELECT id, region, category, amount, score FROM src"),
-            new Query("filter", "SELECT id, region, amount FROM src WHERE amount > 5000"),
+            new Query("scan", "SELECT id, region, category, amount, score FROM src",
+                    "SELECT id, region, category, amount, score FROM src",
+                    rowsFloor("scan", "s.id, s.region, s.category, s.amount, s.score", "", null)),
+            new Query("filter", "SELECT id, region, amount FROM src WHERE amount > 5000",
+                    "SELECT id, region, amount FROM src WHERE amount > 5000",
+                    rowsFloor("filter", "s.id, s.region, s.amount", "", "s.amount > 5000")),
             new Query("keyless", "SELECT region, category, amount FROM bag WHERE amount > 5000"),
-            new Query("join", "SELECT s.id, s.amount, d.name FROM src s JOIN dim d ON d.region = s.region"),
+            new Query("join", "SELECT s.id, s.amount, d.name FROM src s JOIN dim d ON d.region = s.region",
+                    "SELECT s.id, s.amount, d.name FROM src s JOIN dim d ON d.region = s.region",
+                    rowsFloor("join", "s.id, s.amount, d.name", " JOIN dim d ON d.region = s.region", null)),
             new Query("join3", "SELECT s.id, s.amount, d.name, c.label FROM src s JOIN dim d ON d.region = s.region "
-                    + "JOIN cat c ON c.category = s.category"),
-            new Query("agg", "SELECT region, sum(amount) AS total, count(*) AS n FROM src GROUP BY region"),
-            new Query("agg1k", "SELECT id % 1000 AS bucket, sum(amount) AS total, count(*) AS n FROM src GROUP BY 1"),
-            new Query("ljoin", "SELECT s.id, s.amount, d.name FROM src s LEFT JOIN dim d ON d.region = s.region"),
+                    + "JOIN cat c ON c.category = s.category",
+                    "SELECT s.id, s.amount, d.name, c.label FROM src s JOIN dim d ON d.region = s.region "
+                    + "JOIN cat c ON c.category = s.category",
+                    rowsFloor("join3", "s.id, s.amount, d.name, c.label", " JOIN dim d ON d.region = s.region "
+                            + "JOIN cat c ON c.category = s.category", null)),
+            new Query("agg", "SELECT region, sum(amount) AS total, count(*) AS n FROM src GROUP BY region",
+                    "SELECT region AS k, sum(amount) AS total, count(*) AS n FROM src GROUP BY region",
+                    groupsFloor("agg", "s.region", "")),
+            new Query("agg1k", "SELECT id % 1000 AS bucket, sum(amount) AS total, count(*) AS n FROM src GROUP BY 1",
+                    "SELECT id % 1000 AS k, sum(amount) AS total, count(*) AS n FROM src GROUP BY 1",
+                    groupsFloor("agg1k", "s.id % 1000", "")),
+            new Query("ljoin", "SELECT s.id, s.amount, d.name FROM src s LEFT JOIN dim d ON d.region = s.region",
+                    "SELECT s.id, s.amount, d.name FROM src s LEFT JOIN dim d ON d.region = s.region",
+                    rowsFloor("ljoin", "s.id, s.amount, d.name", " LEFT JOIN dim d ON d.region = s.region", null)),
             new Query("semi", "SELECT s.id, s.amount FROM src s WHERE EXISTS (SELECT 1 FROM dim d WHERE d.region = s.region "
-                    + "AND d.name <> 'none')"),
-            new Query("distinct", "SELECT DISTINCT region, category FROM src"),
+                    + "AND d.name <> 'none')",
+                    "SELECT s.id, s.amount FROM src s WHERE EXISTS (SELECT 1 FROM dim d WHERE d.region = s.region "
+                    + "AND d.name <> 'none')",
+                    rowsFloor("semi", "s.id, s.amount", "", "EXISTS (SELECT 1 FROM dim d WHERE d.region = s.region "
+                            + "AND d.name <> 'none')")),
+            new Query("distinct", "SELECT DISTINCT region, category FROM src",
+                    "SELECT region, category, count(*) AS n FROM src GROUP BY 1, 2",
+                    "UPDATE distinct_floor f SET n = f.n + c.n FROM (SELECT region, category, sum(sign) AS n "
+                            + "FROM floor_changes GROUP BY 1, 2) c WHERE (f.region, f.category) = (c.region, c.category)"),
             new Query("join_agg", "SELECT d.name, sum(s.amount) AS total, count(*) AS n FROM src s JOIN dim d "
-                    + "ON d.region = s.region GROUP BY d.name"));
+                    + "ON d.region = s.region GROUP BY d.name",
+                    "SELECT d.name AS k, sum(s.amount) AS total, count(*) AS n FROM src s JOIN dim d "
+                    + "ON d.region = s.region GROUP BY d.name",
+                    groupsFloor("join_agg", "d.name", " JOIN dim d ON d.region = s.region")));
 
     /** The queries of this run: all, or those the fourth argument names. */
     private static List<Query> QUERIES;
@@ -64,24 +118,27 @@ public final class RefreshBenchmark {
                 .setServerConfig("shared_buffers", "512MB").setServerConfig("checkpoint_timeout", "30min").start();
                 Connection c = DriverManager.getConnection(
                         "jdbc:pgtrickle:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "")) {
-            System.out.printf(Locale.ROOT, "refresh after changes, %d rounds, medians in ms; ratio = FULL / DIFFERENTIAL "
-                    + "(above 1: DIFFERENTIAL is faster)%n%n", rounds);
-            System.out.printf(Locale.ROOT, "%-9s %9s %6s | %10s %10s %7s%n", "query", "rows", "change", "FULL", "DIFF",
-                    "ratio");
+            System.out.printf(Locale.ROOT, "refresh after changes, %d rounds, medians in ms; speedup = FULL / DIFFERENTIAL "
+                    + "(above 1: DIFFERENTIAL is faster), overhead = DIFFERENTIAL / floor%n%n", rounds);
+            System.out.printf(Locale.ROOT, "%-9s %9s %6s | %10s %10s %10s | %7s %8s%n", "query", "rows", "change", "FULL",
+                    "DIFF", "floor", "speedup", "overhead");
             for (long size : sizes) {
                 setUp(c, size);
                 for (double rate : rates) {
                     long changes = Math.max(1, Math.round(size * rate));
                     List<List<Double>> full = new ArrayList<>();
                     List<List<Double>> diff = new ArrayList<>();
+                    List<List<Double>> floor = new ArrayList<>();
                     for (int q = 0; q < QUERIES.size(); q++) {
                         full.add(new ArrayList<>());
                         diff.add(new ArrayList<>());
+                        floor.add(new ArrayList<>());
                     }
                     for (int round = 0; round < rounds; round++) {
                         change(c, size, changes);
                         for (int q = 0; q < QUERIES.size(); q++) {
-                            String name = QUERIES.get(q).name();
+                            Query query = QUERIES.get(q);
+                            String name = query.name();
                             if (round % 2 == 0) {
                                 diff.get(q).add(refresh(c, name + "_diff"));
                                 full.get(q).add(refresh(c, name + "_full"));
@@ -89,14 +146,23 @@ public final class RefreshBenchmark {
                                 full.get(q).add(refresh(c, name + "_full"));
                                 diff.get(q).add(refresh(c, name + "_diff"));
                             }
-                            same(c, name);
+                            if (query.floor() != null) {
+                                floor.get(q).add(timed(c, query.floor()));
+                            }
+                            same(c, name, query.floor() == null ? null : query);
                         }
                     }
                     for (int q = 0; q < QUERIES.size(); q++) {
                         double f = median(full.get(q));
                         double d = median(diff.get(q));
-                        System.out.printf(Locale.ROOT, "%-9s %9d %5.1f%% | %10.1f %10.1f %6.2fx%n", QUERIES.get(q).name(),
-                                size, rate * 100, f, d, f / d);
+                        if (floor.get(q).isEmpty()) {
+                            System.out.printf(Locale.ROOT, "%-9s %9d %5.1f%% | %10.1f %10.1f %10s | %6.2fx %8s%n",
+                                    QUERIES.get(q).name(), size, rate * 100, f, d, "-", f / d, "-");
+                        } else {
+                            double m = median(floor.get(q));
+                            System.out.printf(Locale.ROOT, "%-9s %9d %5.1f%% | %10.1f %10.1f %10.1f | %6.2fx %7.2fx%n",
+                                    QUERIES.get(q).name(), size, rate * 100, f, d, m, f / d, d / m);
+                        }
                     }
                 }
             }
@@ -104,7 +170,10 @@ public final class RefreshBenchmark {
     }
 
     private static void setUp(Connection c, long size) throws SQLException {
-        exec(c, "DROP TABLE IF EXISTS src, bag, dim, cat CASCADE");
+        exec(c, "DROP TABLE IF EXISTS src, bag, dim, cat, floor_changes CASCADE");
+        for (Query q : ALL) {
+            exec(c, "DROP TABLE IF EXISTS " + q.name() + "_floor");
+        }
         for (Query q : ALL) {
             for (String mode : List.of("diff", "full")) {
                 if (!rows(c, "SELECT 1 FROM pg_class WHERE relname = '" + q.name() + "_" + mode + "'").isEmpty()) {
@@ -127,7 +196,30 @@ public final class RefreshBenchmark {
             exec(c, "SELECT pgtrickle.create_stream_table('" + q.name() + "_diff', $q$" + q.sql() + "$q$, '1h', 'DIFFERENTIAL')",
                     "SELECT pgtrickle.create_stream_table('" + q.name() + "_full', $q$" + q.sql() + "$q$, '1h', 'FULL')");
         }
+        exec(c, "CREATE TABLE floor_changes (seq bigint, sign int, id int, region text, category text, amount numeric(12,2), "
+                + "score double precision)");
+        for (Query q : QUERIES) {
+            if (q.floor() != null) {
+                exec(c, "CREATE TABLE " + q.name() + "_floor AS " + q.floorTable(),
+                        "CREATE INDEX ON " + q.name() + "_floor (" + (q.floorTable().contains(" AS k,") ? "k"
+                                : q.name().equals("distinct") ? "region, category" : "id") + ")",
+                        "VACUUM ANALYZE " + q.name() + "_floor");
+            }
+        }
+        buffer = "pgtrickle_changes." + rows(c, "SELECT quote_ident(buffer_table) FROM pgtrickle.pgt_change_buffers WHERE source_relid = 'src'::regclass").get(0);
+        seen = Long.parseLong(rows(c, "SELECT coalesce(max(__pgt_seq), 0) FROM " + buffer).get(0));
         exec(c, "CHECKPOINT");
+    }
+
+    /** src's change buffer, and the last of its rows already copied to floor_changes. */
+    private static String buffer;
+    private static long seen;
+
+    /** The round's changes of src, as capture recorded them, copied to floor_changes for the floor statements. */
+    private static void recordChanges(Connection c) throws SQLException {
+        exec(c, "TRUNCATE floor_changes", "INSERT INTO floor_changes SELECT __pgt_seq, CASE WHEN __pgt_op = 'I' THEN 1 ELSE -1 END, "
+                + "id, region, category, amount, score FROM " + buffer + " WHERE __pgt_seq > " + seen, "ANALYZE floor_changes");
+        seen = Long.parseLong(rows(c, "SELECT coalesce(max(__pgt_seq), 0) FROM " + buffer).get(0));
     }
 
     /** {@code n} changes at random ids: 70% updates, 15% inserts, 15% deletes; the same in the keyless bag. */
@@ -145,6 +237,13 @@ public final class RefreshBenchmark {
                         + 70.0 * n / size + "))",
                 "INSERT INTO bag SELECT 'north', 'a', round((random() * 10000)::numeric, -2) FROM generate_series(1, " + inserts + ")",
                 "DELETE FROM bag WHERE ctid IN (SELECT ctid FROM bag TABLESAMPLE BERNOULLI (" + 15.0 * n / size + "))");
+        recordChanges(c);
+    }
+
+    private static double timed(Connection c, String sql) throws SQLException {
+        long start = System.nanoTime();
+        exec(c, sql);
+        return (System.nanoTime() - start) / 1e6;
     }
 
     private static double refresh(Connection c, String name) throws SQLException {
@@ -153,16 +252,24 @@ public final class RefreshBenchmark {
         return (System.nanoTime() - start) / 1e6;
     }
 
-    /** The DIFFERENTIAL and the FULL table hold the same multiset of rows. */
-    private static void same(Connection c, String query) throws SQLException {
+    /** The DIFFERENTIAL and the FULL table hold the same multiset of rows; so does the floor's, when there is one. */
+    private static void same(Connection c, String query, Query withFloor) throws SQLException {
         String cols = String.join(", ", rows(c, "SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = '"
                 + query + "_full'::regclass AND attnum > 0 AND NOT attisdropped AND attname NOT LIKE '\\_\\_pgt%' ORDER BY attnum"));
-        String diff = "SELECT " + cols + " FROM " + query + "_diff";
         String full = "SELECT " + cols + " FROM " + query + "_full";
-        List<String> n = rows(c, "SELECT (SELECT count(*) FROM ((" + diff + ") EXCEPT ALL (" + full + ")) a) + "
-                + "(SELECT count(*) FROM ((" + full + ") EXCEPT ALL (" + diff + ")) b)");
+        differ(c, query + ": DIFFERENTIAL and FULL", "SELECT " + cols + " FROM " + query + "_diff", full);
+        if (withFloor != null) {
+            String floor = query.equals("distinct") ? "SELECT region, category FROM distinct_floor WHERE n > 0"
+                    : "SELECT * FROM " + query + "_floor";
+            differ(c, query + ": the floor and FULL", floor, full);
+        }
+    }
+
+    private static void differ(Connection c, String what, String a, String b) throws SQLException {
+        List<String> n = rows(c, "SELECT (SELECT count(*) FROM ((" + a + ") EXCEPT ALL (" + b + ")) a) + "
+                + "(SELECT count(*) FROM ((" + b + ") EXCEPT ALL (" + a + ")) b)");
         if (!n.get(0).equals("0")) {
-            throw new IllegalStateException(query + ": DIFFERENTIAL and FULL differ in " + n.get(0) + " rows");
+            throw new IllegalStateException(what + " differ in " + n.get(0) + " rows");
         }
     }
 

@@ -76,9 +76,25 @@ public final class CatalogInstaller {
                 + "FROM pgtrickle.pgt_schema_version").get("v"));
     }
 
+    /**
+     * {@link #installedVersion} in one statement, for a session outside a transaction block, where a failed
+     * statement costs nothing: the version table missing (42P01) or its schema (3F000) means none.
+     */
+    static int installedVersionOutsideBlock(Session session) throws SQLException {
+        try {
+            return Integer.parseInt(session.queryOne("SELECT coalesce(max(version), 0) AS v "
+                    + "FROM pgtrickle.pgt_schema_version").get("v"));
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
     /** Outside a transaction block: installs or upgrades in a transaction of its own, waiting for others. */
     public void ensureAutonomously(Session session) throws SQLException {
-        if (installedVersion(session) >= latestVersion()) {
+        if (installedVersionOutsideBlock(session) >= latestVersion()) {
             return;
         }
         session.query("SELECT pg_catalog.pg_advisory_lock(?)", LOCK_KEY);

@@ -38,4 +38,38 @@ public final class Identifiers {
         }
         return sb.append('}').toString();
     }
+
+    /**
+     * The elements of a one-dimensional text[] in PostgreSQL's output form ({@code {a,"b c","d\"e"}}); an
+     * unquoted NULL is null.
+     */
+    public static java.util.List<String> parseTextArray(String array) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (array.length() < 2 || array.charAt(0) != '{' || array.charAt(array.length() - 1) != '}') {
+            throw new IllegalArgumentException("not an array: " + array);
+        }
+        int i = 1;
+        int end = array.length() - 1;
+        while (i < end) {
+            StringBuilder v = new StringBuilder();
+            boolean quoted = array.charAt(i) == '"';
+            if (quoted) {
+                i++;
+                while (array.charAt(i) != '"') {
+                    if (array.charAt(i) == '\\') {
+                        i++;
+                    }
+                    v.append(array.charAt(i++));
+                }
+                i++;
+            } else {
+                while (i < end && array.charAt(i) != ',') {
+                    v.append(array.charAt(i++));
+                }
+            }
+            out.add(!quoted && v.toString().equals("NULL") ? null : v.toString());
+            i++; // the comma
+        }
+        return out;
+    }
 }

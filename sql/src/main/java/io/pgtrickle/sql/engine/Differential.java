@@ -263,7 +263,7 @@ final class Differential {
         StringBuilder read = new StringBuilder("SELECT ");
         StringBuilder write = new StringBuilder("SELECT ");
         for (int i = 0; i < n; i++) {
-            read.append(i == 0 ? "" : ", ").append("pg_catalog.current_setting(?) AS v").append(i);
+            read.append(i == 0 ? "" : ", ").append("coalesce(pg_catalog.current_setting(?, true), '') AS v").append(i);
             write.append(i == 0 ? "" : ", ").append("pg_catalog.set_config(?, ?, true)");
         }
         return new String[] {read.toString(), write.toString()};
@@ -290,14 +290,14 @@ final class Differential {
     }
 
     /** The name/value pairs of a stored settings array (empty for null). */
-    static java.util.Map<String, String> settingsMap(Session session, String stored) throws SQLException {
+    static java.util.Map<String, String> settingsMap(String stored) {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         if (stored == null) {
             return out;
         }
-        List<Row> rows = session.query("SELECT u.v FROM unnest(?::text[]) WITH ORDINALITY AS u(v, o) ORDER BY o", stored);
-        for (int i = 0; i + 1 < rows.size(); i += 2) {
-            out.put(rows.get(i).get("v"), rows.get(i + 1).get("v"));
+        List<String> values = Identifiers.parseTextArray(stored);
+        for (int i = 0; i + 1 < values.size(); i += 2) {
+            out.put(values.get(i), values.get(i + 1));
         }
         return out;
     }

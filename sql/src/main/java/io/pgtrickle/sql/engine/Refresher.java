@@ -26,14 +26,17 @@ final class Refresher {
     /** Who asked for a refresh (pgt_refresh_history.initiated_by). */
     enum Initiator { SCHEDULER, MANUAL, INITIAL }
 
-    /** The result of one refresh; {@code reason} says why, when the action was a choice. */
-    record Result(String action, long inserted, long deleted, String reason) {
+    /**
+     * The result of one refresh; {@code reason} says why, when the action was a choice; {@code stateSql} the
+     * statement (ending in a semicolon) that records the stream table's new state, run with the history row.
+     */
+    record Result(String action, long inserted, long deleted, String reason, String stateSql) {
         Result(String action, long inserted, long deleted) {
-            this(action, inserted, deleted, null);
+            this(action, inserted, deleted, null, "");
         }
 
         Result because(String why) {
-            return new Result(action, inserted, deleted, why);
+            return new Result(action, inserted, deleted, why, stateSql);
         }
     }
 
@@ -78,7 +81,10 @@ final class Refresher {
         List<Row> sources = windowSources(session, st);
         requireSources(st, sources);
         boolean incremental = reinitialized == null && initiator != Initiator.INITIAL && st.populated() && !st.needsReinit();
-        if (incremental && !hasPendingChanges(session, st, sources)) {
+        boolean differential = incremental && st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.maintenance() != null;
+        // one count of the window decides NO_DATA, and serves AUTO's choice and the choice of plan
+        long changes = !incremental ? -1 : pendingChanges(session, st, sources, differential ? LARGE_WINDOW : 1);
+        if (changes == 0) {
             // nothing to apply, nothing consumed: one statement records it (buffer clean-up waits for a
             // refresh that advances a frontier, the only thing that makes more changes deletable)
             session.update("WITH s AS (UPDATE pgtrickle.pgt_stream_tables SET last_refresh_at = now(), data_timestamp = now(), "
@@ -88,26 +94,44 @@ final class Refresher {
                     + "SELECT pgt_id, 'NO_DATA', 'COMPLETED', ?, clock_timestamp() FROM s", st.id(), initiator.name());
             return new Result("NO_DATA", 0, 0);
         }
-        long historyId = session.queryOne("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, action, status, initiated_by) "
-                + "VALUES (?, 'FULL', 'RUNNING', ?) RETURNING refresh_id", st.id(), initiator.name()).getLong("refresh_id");
+        String started = sources.isEmpty() ? null : sources.get(0).get("started");
         Result result;
-        if (incremental && st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.maintenance() != null) {
-            // one count of the window serves AUTO's choice and the choice of plan
+        if (differential) {
             ChangeBound bound = st.refreshMode() == RefreshMode.AUTO ? changeBound(session, st) : null;
-            long changes = countWindow(session, st, sources, Math.max(LARGE_WINDOW, bound == null ? 0 : bound.rows() + 1));
+            if (bound != null && changes >= LARGE_WINDOW && bound.rows() >= LARGE_WINDOW) {
+                changes = countWindow(session, st, sources, bound.rows() + 1); // the first count stopped short
+            }
             result = bound != null && changes > bound.rows() ? full(session, st).because(bound.reason())
                     : differential(session, st, changes >= LARGE_WINDOW);
         } else if (reinitialized != null) {
             Result full = full(session, st);
-            result = new Result("REINITIALIZE", full.inserted(), full.deleted(), reinitialized);
+            result = new Result("REINITIALIZE", full.inserted(), full.deleted(), reinitialized, full.stateSql());
         } else {
             result = full(session, st);
         }
-        session.update("UPDATE pgtrickle.pgt_refresh_history SET end_time = clock_timestamp(), status = 'COMPLETED', "
-                + "action = ?, rows_inserted = ?, rows_deleted = ?, reason = ? WHERE refresh_id = ?",
-                result.action(), result.inserted(), result.deleted(), result.reason(), historyId);
-        consumeBuffers(session, st, sources);
+        // the refresh's record, its new state and the buffers' clean-up: one round trip
+        StringBuilder after = new StringBuilder(result.stateSql());
+        after.append("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action, status, rows_inserted, "
+                + "rows_deleted, initiated_by, reason) VALUES (").append(st.id()).append(", ")
+                .append(started == null ? "clock_timestamp()" : Identifiers.literal(started) + "::timestamptz")
+                .append(", clock_timestamp(), ").append(Identifiers.literal(result.action())).append(", 'COMPLETED', ")
+                .append(result.inserted()).append(", ").append(result.deleted()).append(", ")
+                .append(Identifiers.literal(initiator.name())).append(", ")
+                .append(result.reason() == null ? "NULL" : Identifiers.literal(result.reason())).append(");\n");
+        consumeBuffers(st, sources, after);
+        session.script(after.toString());
         return result;
+    }
+
+    /**
+     * The change rows pending for {@code st}, counted up to {@code limit}; -1 when that cannot tell (no
+     * frontier yet, or a source without capture: the refresh must recompute); 0 for a query over no relation.
+     */
+    private static long pendingChanges(Session session, StreamTable st, List<Row> sources, long limit) throws SQLException {
+        if (st.frontier() == null || sources.stream().anyMatch(r -> r.get("buffer_table") == null)) {
+            return -1;
+        }
+        return sources.isEmpty() ? 0 : countWindow(session, st, sources, limit);
     }
 
     /**
@@ -122,12 +146,11 @@ final class Refresher {
                 + "RETURNING 1) SELECT (SELECT count(*) FROM del) AS deleted, (SELECT count(*) FROM ins) AS inserted, "
                 + "pg_catalog.pg_current_snapshot()::text AS snapshot";
         Row r = maintain(session, st, sql, Map.of());
-        session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, is_populated = true, "
-                + "last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
+        String state = "UPDATE pgtrickle.pgt_stream_tables SET frontier = " + Identifiers.literal(r.get("snapshot"))
+                + "::pg_snapshot, is_populated = true, last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
                 + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
-                + "consecutive_errors = 0, last_error_message = NULL, updated_at = now() WHERE pgt_id = ?",
-                r.get("snapshot"), st.id());
-        return new Result("FULL", r.getLong("inserted"), r.getLong("deleted"));
+                + "consecutive_errors = 0, last_error_message = NULL, updated_at = now() WHERE pgt_id = " + st.id() + ";\n";
+        return new Result("FULL", r.getLong("inserted"), r.getLong("deleted"), null, state);
     }
 
     /**
@@ -145,13 +168,12 @@ final class Refresher {
             session.script("ROLLBACK TO SAVEPOINT pgtrickle_delta; RELEASE SAVEPOINT pgtrickle_delta");
             return full(session, st).because(missing + " rows to delete were not in the stream table: recomputed");
         }
-        session.script("RELEASE SAVEPOINT pgtrickle_delta");
-        session.update("UPDATE pgtrickle.pgt_stream_tables SET frontier = ?::pg_snapshot, "
-                + "last_refresh_at = now(), data_timestamp = now(), "
+        String state = "RELEASE SAVEPOINT pgtrickle_delta;\nUPDATE pgtrickle.pgt_stream_tables SET frontier = "
+                + Identifiers.literal(r.get("snapshot")) + "::pg_snapshot, last_refresh_at = now(), data_timestamp = now(), "
                 + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
-                + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = ?", r.get("snapshot"), st.id());
+                + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = " + st.id() + ";\n";
         long updated = r.getLong("updated");
-        return new Result("DIFFERENTIAL", r.getLong("inserted") + updated, r.getLong("deleted") + updated);
+        return new Result("DIFFERENTIAL", r.getLong("inserted") + updated, r.getLong("deleted") + updated, null, state);
     }
 
     /**
@@ -160,11 +182,11 @@ final class Refresher {
      */
     private static Row maintain(Session session, StreamTable st, String sql, Map<String, String> settings)
             throws SQLException {
-        session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'on', true)");
         Map<String, String> all = new java.util.LinkedHashMap<>(settings);
+        all.put("pgtrickle.maintenance", "on"); // the storage's guard lets these writes through
         if (st.maintenance() != null) {
             all.put("search_path", st.maintenance().searchPath());
-            all.putAll(Differential.settingsMap(session, st.maintenance().settings()));
+            all.putAll(Differential.settingsMap(st.maintenance().settings()));
         }
         Row r;
         try {
@@ -178,7 +200,6 @@ final class Refresher {
             }
             throw e;
         }
-        session.query("SELECT pg_catalog.set_config('pgtrickle.maintenance', 'off', true)");
         return r;
     }
 
@@ -276,29 +297,13 @@ final class Refresher {
     }
 
     /**
-     * True unless every source is captured and no captured change is newer than the frontier.
-     * Changes of the calling transaction itself count (they are not in any earlier snapshot).
-     */
-    private static boolean hasPendingChanges(Session session, StreamTable st, List<Row> sources) throws SQLException {
-        if (st.frontier() == null) {
-            return true;
-        }
-        if (sources.isEmpty()) {
-            return false; // a query over no relation (SELECT 1) never changes
-        }
-        if (sources.stream().anyMatch(r -> r.get("buffer_table") == null)) {
-            return true; // a source without capture (materialized view, foreign table): always recompute
-        }
-        return countWindow(session, st, sources, 1) > 0;
-    }
-
-    /**
      * Per source of the stream table, in name order: its buffer (null when not captured), the record of
      * this transaction's own applied changes, and whether the source still exists.
      */
     private static List<Row> windowSources(Session session, StreamTable st) throws SQLException {
         return session.query("SELECT d.source_relid::oid::int8 AS source_relid, d.source_schema, d.source_name, "
                 + "b.buffer_table, d.applied_xid::text AS applied_xid, d.applied_seq, "
+                + "pg_catalog.current_setting('transaction_isolation') AS isolation, clock_timestamp()::text AS started, "
                 + "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) AS missing "
                 + "FROM pgtrickle.pgt_dependencies d "
                 + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = ? "
@@ -320,43 +325,37 @@ final class Refresher {
         return total;
     }
 
-    private static boolean readCommitted(Session session) throws SQLException {
-        return "read committed".equals(session.queryOne("SELECT pg_catalog.current_setting('transaction_isolation') AS i").get("i"));
-    }
-
     /**
      * After a refresh that advanced the frontier: records per captured source the changes of this
      * transaction itself that it applied, which the frontier cannot cover (a transaction's xid is never
      * visible in its own snapshot), so that later refreshes do not count them again; a transaction that
      * changed nothing clears the record (the new frontier covers the older one's). Then deletes buffered
-     * changes every reader of the source has applied. {@code sources}: {@link #windowSources}.
+     * changes every reader of the source has applied. {@code sources}: {@link #windowSources}. The
+     * statements are appended to {@code script}, which runs them after the refresh's own.
      */
-    static void consumeBuffers(Session session, StreamTable st, List<Row> sources) throws SQLException {
-        Boolean readCommitted = null;
+    static void consumeBuffers(StreamTable st, List<Row> sources, StringBuilder script) {
         for (Row b : sources) {
             if (b.get("buffer_table") == null) {
                 continue;
             }
             String buffer = "pgtrickle_changes." + quote(b.get("buffer_table"));
-            session.update("UPDATE pgtrickle.pgt_dependencies SET "
+            long relid = b.getLong("source_relid");
+            script.append("UPDATE pgtrickle.pgt_dependencies SET "
                     + "applied_xid = pg_catalog.pg_current_xact_id_if_assigned(), applied_seq = (SELECT coalesce(max(c.__pgt_seq), 0) "
-                    + "FROM " + buffer + " c WHERE c.__pgt_xid = pg_catalog.pg_current_xact_id_if_assigned()) "
-                    + "WHERE pgt_id = ? AND source_relid = ?::oid", st.id(), b.getLong("source_relid"));
+                    + "FROM ").append(buffer).append(" c WHERE c.__pgt_xid = pg_catalog.pg_current_xact_id_if_assigned()) "
+                    + "WHERE pgt_id = ").append(st.id()).append(" AND source_relid = ").append(relid).append("::oid;\n");
             // A stream table being created over this source in another transaction holds this lock
             // (Capture.ensure) until it commits; waiting for it lets the DELETE's snapshot (READ COMMITTED)
             // see the new reader, whose initial refresh may need rows the others have applied. A
             // REPEATABLE READ snapshot may predate that commit: it leaves the clean-up to a later refresh.
-            session.query("SELECT pg_catalog.pg_advisory_xact_lock_shared(?)", Capture.LOCK_SPACE | b.getLong("source_relid"));
-            if (readCommitted == null) {
-                readCommitted = readCommitted(session);
-            }
-            if (!readCommitted) {
+            script.append("SELECT pg_catalog.pg_advisory_xact_lock_shared(").append(Capture.LOCK_SPACE | relid).append(");\n");
+            if (!"read committed".equals(b.get("isolation"))) {
                 continue;
             }
-            session.update("DELETE FROM " + buffer + " c WHERE NOT EXISTS ("
+            script.append("DELETE FROM ").append(buffer).append(" c WHERE NOT EXISTS ("
                     + "SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "
-                    + "WHERE d.source_relid = ?::oid AND (s.frontier IS NULL "
-                    + "OR NOT pg_catalog.pg_visible_in_snapshot(c.__pgt_xid, s.frontier)))", b.getLong("source_relid"));
+                    + "WHERE d.source_relid = ").append(relid).append("::oid AND (s.frontier IS NULL "
+                    + "OR NOT pg_catalog.pg_visible_in_snapshot(c.__pgt_xid, s.frontier)));\n");
         }
     }
 }
