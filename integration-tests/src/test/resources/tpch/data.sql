@@ -18,9 +18,10 @@ SELECT setseed(0.42);
 --   p_partkey % 50 = 12 : Brand#12, SM CASE, p_size 1..5             (Q19)
 --   p_partkey % 50 = 23 : Brand#23, MED BOX, p_size 1..10            (Q17, Q19)
 --   p_partkey % 50 = 34 : Brand#34, LG BOX,  p_size 1..15            (Q19)
---   p_partkey % 50 = 37 : p_type 'ECONOMY ANODIZED STEEL'            (Q8)
+--   p_partkey % 50 = 18 : p_type 'ECONOMY ANODIZED STEEL'            (Q8)
 --   p_partkey % 10 = 9  : p_name starts with 'forest'                (Q20)
---   s_suppkey <= 25     : s_nationkey = s_suppkey - 1 (all nations have suppliers)
+--   s_nationkey = (7*(s_suppkey-1) + (s_suppkey-1)/25) % 25 : exactly 4 suppliers
+--       per nation, and the 4 suppliers of every part are in 4 different nations
 --   s_suppkey % 25 = 7  : s_comment contains 'Customer ... Complaints' (Q16)
 --   c_custkey % 3 = 0   : customer never gets an order               (Q13, Q22)
 --   o_orderkey % 100 = 50 : 7 lineitems with quantity 44..50          (Q18)
@@ -76,7 +77,7 @@ SELECT k,
        END
 FROM (
     SELECT g AS k,
-           CASE WHEN g <= 25 THEN g - 1 ELSE floor(random() * 25)::int END AS nk,
+           (7 * (g - 1) + (g - 1) / 25) % 25 AS nk,
            floor(random() * 20)::int  AS r_addr,
            floor(random() * 900)::int AS r_p1,
            floor(random() * 900)::int AS r_p2,
@@ -110,7 +111,7 @@ SELECT k,
          ELSE 'Brand#' || m || n
        END,
        CASE
-         WHEN k % 50 = 37 THEN 'ECONOMY ANODIZED STEEL'
+         WHEN k % 50 = 18 THEN 'ECONOMY ANODIZED STEEL'
          WHEN k % 50 = 15 THEN t1 || ' ' || t2 || ' BRASS'
          ELSE t1 || ' ' || t2 || ' ' || t3
        END,
@@ -231,7 +232,7 @@ FROM (
 ) AS s;
 
 -- ---------------------------------------------------------------- orders (draft)
--- Order attributes are drawn first into a temporary table; o_orderstatus and
+-- Order attributes are drawn first into a temporary table, o_orderstatus and
 -- o_totalprice are derived from the lineitems afterwards.
 DROP TABLE IF EXISTS tpch_gen_orders;
 CREATE TEMPORARY TABLE tpch_gen_orders AS
@@ -270,7 +271,7 @@ FROM (
 
 -- ---------------------------------------------------------------- lineitem
 -- shipdate = orderdate + 1..121, commitdate = orderdate + 30..90,
--- receiptdate = shipdate + 1..30; CURRENTDATE = 1995-06-17 decides
+-- receiptdate = shipdate + 1..30, CURRENTDATE = 1995-06-17 decides
 -- l_returnflag (R/A if received by then, else N) and l_linestatus
 -- (O if shipped after it, else F).
 INSERT INTO lineitem (l_orderkey, l_partkey, l_suppkey, l_linenumber, l_quantity,

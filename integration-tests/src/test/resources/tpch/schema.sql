@@ -1,5 +1,5 @@
 -- TPC-H schema (8 tables), plain PostgreSQL.
--- Primary keys only; no foreign keys.
+-- Primary keys only, no foreign keys.
 
 DROP TABLE IF EXISTS lineitem CASCADE;
 DROP TABLE IF EXISTS orders CASCADE;
