@@ -4,9 +4,11 @@ import static io.pgtrickle.planner.maintain.DeltaSql.GROUP_PREFIX;
 import static io.pgtrickle.planner.maintain.DeltaSql.ident;
 
 import io.pgtrickle.planner.tree.Aggregate;
+import io.pgtrickle.planner.tree.Subquery;
 import io.pgtrickle.planner.tree.TreeBuilder.Unsupported;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 
 /**
@@ -20,23 +22,33 @@ import java.util.StringJoiner;
  * ones inserted. Deleting a group's minimum recomputes that group only; nothing is kept per group but
  * the result; every group key must be in the select list as it is (it is the row's identity). Group
  * keys compare with {@code IS NOT DISTINCT FROM}, as GROUP BY does, so a NULL key is a
- * group like any other; the storage's unique index on them is {@code NULLS NOT DISTINCT}.
+ * group like any other; the storage's unique index on them is {@code NULLS NOT DISTINCT}. [NOT] EXISTS and
+ * [NOT] IN subqueries in the WHERE add the groups of the rows whose subquery finds a changed row of its
+ * table ({@link SubqueryProbes}).
  */
 final class AggregateDelta {
     private final Target target;
     private final RowChanges changes;
     private final String predicate;
+    /** The WHERE's terms without subqueries (null when none): a changed row's groups are those that pass them. */
+    private final String plainPredicate;
+    /** The WHERE clause's [NOT] EXISTS and [NOT] IN subqueries, each over one table (SubqueryProbes). */
+    private final List<Subquery> subqueries;
+    private final Map<String, String> buffers;
     private final Aggregate aggregate;
     private final String selectList;
     private final List<String> columns;
     /** Per group key: the storage column that holds it (quoted). */
     private final List<String> storageGroup = new ArrayList<>();
 
-    AggregateDelta(Target target, RowChanges changes, String predicate, Aggregate aggregate, String selectList,
-            List<String> columns) throws Unsupported {
+    AggregateDelta(Target target, RowChanges changes, String predicate, String plainPredicate, List<Subquery> subqueries,
+            Aggregate aggregate, String selectList, List<String> columns, Map<String, String> buffers) throws Unsupported {
         this.target = target;
         this.changes = changes;
         this.predicate = predicate;
+        this.plainPredicate = subqueries.isEmpty() ? predicate : plainPredicate;
+        this.subqueries = subqueries;
+        this.buffers = buffers;
         this.aggregate = aggregate;
         this.selectList = selectList;
         this.columns = columns;
@@ -77,6 +89,9 @@ final class AggregateDelta {
         String st = DeltaSql.storage(target);
         String truncated = changes.windows().truncated();
         StringBuilder sql = new StringBuilder("WITH ").append(changes.windows().ctes());
+        for (int k = 0; k < subqueries.size(); k++) {
+            sql.append(SubqueryProbes.window(k, subqueries.get(k), st, buffers));
+        }
         boolean grouped = !storageGroup.isEmpty();
         String restriction = null;
         if (grouped) {
@@ -87,12 +102,26 @@ final class AggregateDelta {
             String first = ident(GROUP_PREFIX + 1);
             sql.append("__pgt_groups AS (\n")
                     .append("    -- the groups of the changed rows, old and new; after a TRUNCATE, every stored one\n");
+            // beside subqueries, a changed row's groups if it passes the WHERE's other terms (the subqueries'
+            // answers for an old image are those of before the window, which the statement cannot ask): more
+            // groups, never fewer
+            String filter = plainPredicate;
             for (RowChanges.Term term : changes.terms()) {
-                String where = term.gate() == null ? predicate
-                        : predicate == null ? term.gate() : term.gate() + " AND (" + predicate + ")";
+                String where = term.gate() == null ? filter
+                        : filter == null ? term.gate() : term.gate() + " AND (" + filter + ")";
                 sql.append("    SELECT DISTINCT ").append(keys).append('\n')
                         .append("    FROM ").append(term.from()).append('\n')
                         .append(where == null ? "" : "    WHERE " + where + "\n")
+                        .append("    UNION\n");
+            }
+            for (int k = 0; k < subqueries.size(); k++) {
+                sql.append("    -- the groups of the rows whose subquery over ").append(subqueries.get(k).relation().qualifiedName())
+                        .append(" finds a changed row of it\n")
+                        .append("    SELECT DISTINCT ").append(keys).append('\n')
+                        .append("    FROM ").append(changes.from()).append('\n')
+                        // (an unchanged row passes the other terms now as it did before: they read only it)
+                        .append("    WHERE ").append(plainPredicate == null ? "" : plainPredicate + "\n      AND (")
+                        .append(SubqueryProbes.finds(k, subqueries.get(k))).append(plainPredicate == null ? "" : ")").append('\n')
                         .append("    UNION\n");
             }
             sql

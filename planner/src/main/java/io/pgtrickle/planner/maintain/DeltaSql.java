@@ -48,11 +48,14 @@ public final class DeltaSql {
             below = filter.input();
         }
         Aggregate aggregate = null;
+        String plainPredicate = null;
         if (below instanceof Aggregate a) {
             aggregate = a;
             below = a.input();
             if (below instanceof Filter filter) {
                 predicate = filter.predicate();
+                subqueries = filter.subqueries();
+                plainPredicate = filter.withoutSubqueries();
                 below = filter.input();
             }
         }
@@ -95,9 +98,11 @@ public final class DeltaSql {
             }
             RowChanges changes = new RowChanges(new Windows(storage(target), buffers), scans,
                     below instanceof Join join ? join : null);
-            return AlgebraicAggregateDelta.applies(aggregate)
+            // with subqueries in its WHERE, a group's rows change without a change of its own: recomputed
+            return AlgebraicAggregateDelta.applies(aggregate) && subqueries.isEmpty()
                     ? new AlgebraicAggregateDelta(target, changes, predicate, aggregate, project.selectList(), columns).compile()
-                    : new AggregateDelta(target, changes, predicate, aggregate, project.selectList(), columns).compile();
+                    : new AggregateDelta(target, changes, predicate, plainPredicate, subqueries, aggregate,
+                            project.selectList(), columns, buffers).compile();
         }
         Scan keyless = scans.stream().filter(s -> s.relation().primaryKey().isEmpty()).findFirst().orElse(null);
         boolean derived = below instanceof Join j && !j.derived().isEmpty();

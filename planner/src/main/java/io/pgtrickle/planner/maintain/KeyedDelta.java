@@ -282,36 +282,16 @@ final class KeyedDelta {
      */
     private String subqueryRows(int k, String st) {
         Subquery sub = subqueries.get(k);
-        String window = "__pgt_sub_window_" + (k + 1);
-        String images = "(SELECT " + String.join(", ", columnsOf(sub))
-                + " FROM " + window + " WHERE __pgt_op <> 'T') AS " + ident(sub.reference());
-        String where = sub.where() == null ? "" : "\n                  WHERE " + sub.where();
-        String finds;
-        if (sub.left() == null) {
-            finds = "EXISTS (SELECT 1 FROM " + images + where + ")";
-        } else {
-            // IN finds it by value; NOT IN also changes with a NULL on either side once the subquery finds any row
-            // (the left side is the outer query's: tested outside the subquery, where its names mean what they did)
-            finds = "(" + sub.left() + ") IN (SELECT " + sub.item() + " FROM " + images + where + ")\n"
-                    + "       OR EXISTS (SELECT 1 FROM " + images + "\n                  WHERE "
-                    + (sub.where() == null ? "" : "(" + sub.where() + ") AND ") + "(" + sub.item() + ") IS NULL)\n"
-                    + "       OR (" + sub.left() + ") IS NULL AND EXISTS (SELECT 1 FROM " + images + where + ")";
-        }
-        return DeltaSql.window(window, st, sub.relation(), buffers.get(sub.relation().qualifiedName()),
-                DeltaSql.bufferColumns(sub.relation()))
+        return SubqueryProbes.window(k, sub, st, buffers)
                 + "__pgt_sub_" + (k + 1) + " AS (\n"
                 + "    -- rows whose subquery over " + sub.relation().qualifiedName()
                 + (sub.alias() == null ? "" : " AS " + PgRelation.quote(sub.alias())) + " finds a changed row of it, old or new\n"
                 + "    SELECT " + aliased(flat(sourceKey), flat(windowKey)) + "\n"
                 + "    FROM " + from + "\n"
-                + "    WHERE " + finds + "\n"
-                + "       OR EXISTS (SELECT 1 FROM " + window + " WHERE __pgt_op = 'T')\n"
+                + "    WHERE " + SubqueryProbes.finds(k, sub) + "\n"
                 + "),\n";
     }
 
-    private static List<String> columnsOf(Subquery sub) {
-        return sub.relation().columns().stream().map(c -> ident(c.name())).toList();
-    }
 
     /** The key columns of the scans {@code which}, in order. */
     private static List<String> gather(List<List<String>> keys, List<Integer> which) {

@@ -8,11 +8,18 @@ import java.util.stream.Collectors;
  *
  * @param subqueries the [NOT] EXISTS and [NOT] IN subqueries of the predicate ({@link Subquery}), in
  *     text order; empty when it has none
+ * @param withoutSubqueries with subqueries: the predicate's top-level AND terms that hold none (null when
+ *     none is left), which every row the predicate keeps satisfies; else the predicate
  */
-public record Filter(Operator input, String predicate, List<Subquery> subqueries) implements Operator {
+public record Filter(Operator input, String predicate, List<Subquery> subqueries, String withoutSubqueries)
+        implements Operator {
 
     public Filter {
         subqueries = List.copyOf(subqueries);
+    }
+
+    public Filter(Operator input, String predicate, List<Subquery> subqueries) {
+        this(input, predicate, subqueries, subqueries.isEmpty() ? predicate : null);
     }
 
     public Filter(Operator input, String predicate) {

@@ -260,9 +260,6 @@ public final class TreeBuilder {
      */
     private static Operator withSubqueries(QueryAnalyzer analyzer, QueryAnalyzer.Analyzed query, SqlSelect select,
             SourceText source, String text) throws Unsupported {
-        if (select.getGroup() != null || select.getHaving() != null || select.isDistinct()) {
-            throw new Unsupported("subqueries in the WHERE of a grouped or DISTINCT query");
-        }
         Subqueries.Found found = Subqueries.find(select.getWhere(), source, query.sql(), query.plan());
         Operator outer;
         try {
@@ -271,6 +268,27 @@ public final class TreeBuilder {
             throw new Unsupported(e.getMessage());
         }
         Project project = (Project) outer;
+        if (project.input() instanceof Aggregate a) {
+            // grouped: the WHERE (the user's text, subqueries and all) under the aggregate names them
+            if (!(a.input() instanceof Filter f) || !(f.input() instanceof Scan || f.input() instanceof Join)) {
+                throw new Unsupported("subqueries in the WHERE of a grouped query the planner cannot match to its tables");
+            }
+            if (f.input() instanceof Join join && !join.derived().isEmpty()) {
+                throw new Unsupported("subqueries in the WHERE of a grouped query with a subquery in FROM");
+            }
+            // the WHERE cut again from the query as written: the blanked one ends early
+            String where = source.cut(select.getWhere().getParserPosition());
+            List<String> plain = new ArrayList<>();
+            for (SqlNode term : conjuncts(select.getWhere())) {
+                if (!hasSubquery(term)) {
+                    plain.add("(" + source.cut(term.getParserPosition()) + ")");
+                }
+            }
+            Filter filter = new Filter(f.input(), where, found.subqueries(), plain.isEmpty() ? null : String.join(" AND ", plain));
+            Aggregate withSubqueries = new Aggregate(filter, a.groupKeys(),
+                    a.groupBy(), a.having(), a.outputGroups(), a.outputCalls());
+            return new Project(withSubqueries, project.outputs(), project.selectList());
+        }
         Operator below = project.input() instanceof Filter f ? f.input() : project.input();
         if (below instanceof Join join && !join.anchors().isEmpty()) {
             throw new Unsupported("subqueries in the WHERE of a query with outer joins");
@@ -663,6 +681,19 @@ public final class TreeBuilder {
             throw new Unsupported("a subquery or function in FROM");
         }
         aliases.add(alias);
+    }
+
+    /** The top-level AND terms of a condition. */
+    private static List<SqlNode> conjuncts(SqlNode condition) {
+        List<SqlNode> out = new ArrayList<>();
+        if (condition.getKind() == SqlKind.AND) {
+            for (SqlNode operand : ((SqlCall) condition).getOperandList()) {
+                out.addAll(conjuncts(operand));
+            }
+        } else {
+            out.add(condition);
+        }
+        return out;
     }
 
     static boolean hasSubquery(SqlNode node) {
