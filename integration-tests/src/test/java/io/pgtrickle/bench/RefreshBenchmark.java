@@ -21,8 +21,11 @@ import java.util.Locale;
  * DIFFERENTIAL is faster), and checks after each round that both tables hold the same rows.
  *
  * <p>Arguments: sizes (comma-separated, default {@code 10000,100000,1000000}), rates (default
- * {@code 0.001,0.01,0.1,0.5}), rounds (default 3), and optionally the names of the queries to run
- * (comma-separated, default all). The queries are those of the matrix that pgtrickle
+ * {@code 0.001,0.01,0.1,0.5}), rounds (default 3), optionally the names of the queries to run
+ * (comma-separated, or {@code all}, the default), and {@code auto} to add an AUTO stream table per query,
+ * refreshed after the others, whose time is printed against FULL with the actions AUTO chose. The floor
+ * column is a hand-written statement per query doing the least work for the same change set (the changed
+ * rows read from src's change buffer, the affected result rows written by key); overhead = DIFF / floor. The queries are those of the matrix that pgtrickle
  * maintains differentially today: scan, filter, a keyless filter, src ⋈ dim (5 regions), a 3-way join
  * (⋈ 4 categories), SUM and COUNT by region (5 groups) and by a key of 1,000 groups (amount is
  * numeric(12,2), so both are maintained from the changes), src LEFT JOIN dim, an EXISTS over dim, a
@@ -103,6 +106,9 @@ public final class RefreshBenchmark {
                     + "ON d.region = s.region GROUP BY d.name",
                     groupsFloor("join_agg", "d.name", " JOIN dim d ON d.region = s.region")));
 
+    /** Whether each query also has an AUTO stream table (fifth argument {@code auto}), refreshed after the others. */
+    private static boolean AUTO;
+
     /** The queries of this run: all, or those the fourth argument names. */
     private static List<Query> QUERIES;
 
@@ -112,7 +118,8 @@ public final class RefreshBenchmark {
         double[] rates = Arrays.stream((args.length > 1 ? args[1] : "0.001,0.01,0.1,0.5").split(","))
                 .mapToDouble(Double::parseDouble).toArray();
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        List<String> only = args.length > 3 ? List.of(args[3].split(",")) : null;
+        List<String> only = args.length > 3 && !args[3].equals("all") ? List.of(args[3].split(",")) : null;
+        AUTO = args.length > 4 && args[4].equals("auto");
         QUERIES = only == null ? ALL : ALL.stream().filter(q -> only.contains(q.name())).toList();
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("max_wal_size", "8GB")
                 .setServerConfig("shared_buffers", "512MB").setServerConfig("checkpoint_timeout", "30min").start();
@@ -129,10 +136,12 @@ public final class RefreshBenchmark {
                     List<List<Double>> full = new ArrayList<>();
                     List<List<Double>> diff = new ArrayList<>();
                     List<List<Double>> floor = new ArrayList<>();
+                    List<List<Double>> auto = new ArrayList<>();
                     for (int q = 0; q < QUERIES.size(); q++) {
                         full.add(new ArrayList<>());
                         diff.add(new ArrayList<>());
                         floor.add(new ArrayList<>());
+                        auto.add(new ArrayList<>());
                     }
                     for (int round = 0; round < rounds; round++) {
                         change(c, size, changes);
@@ -149,19 +158,24 @@ public final class RefreshBenchmark {
                             if (query.floor() != null) {
                                 floor.get(q).add(timed(c, query.floor()));
                             }
+                            if (AUTO) {
+                                auto.get(q).add(refresh(c, name + "_auto"));
+                            }
                             same(c, name, query.floor() == null ? null : query);
                         }
                     }
                     for (int q = 0; q < QUERIES.size(); q++) {
                         double f = median(full.get(q));
                         double d = median(diff.get(q));
+                        String autoColumn = AUTO ? String.format(Locale.ROOT, " | AUTO %8.1f %5.2fx of FULL, %s",
+                                median(auto.get(q)), median(auto.get(q)) / f, autoActions(c, QUERIES.get(q).name(), rounds)) : "";
                         if (floor.get(q).isEmpty()) {
-                            System.out.printf(Locale.ROOT, "%-9s %9d %5.1f%% | %10.1f %10.1f %10s | %6.2fx %8s%n",
-                                    QUERIES.get(q).name(), size, rate * 100, f, d, "-", f / d, "-");
+                            System.out.printf(Locale.ROOT, "%-9s %9d %5.1f%% | %10.1f %10.1f %10s | %6.2fx %8s%s%n",
+                                    QUERIES.get(q).name(), size, rate * 100, f, d, "-", f / d, "-", autoColumn);
                         } else {
                             double m = median(floor.get(q));
-                            System.out.printf(Locale.ROOT, "%-9s %9d %5.1f%% | %10.1f %10.1f %10.1f | %6.2fx %7.2fx%n",
-                                    QUERIES.get(q).name(), size, rate * 100, f, d, m, f / d, d / m);
+                            System.out.printf(Locale.ROOT, "%-9s %9d %5.1f%% | %10.1f %10.1f %10.1f | %6.2fx %7.2fx%s%n",
+                                    QUERIES.get(q).name(), size, rate * 100, f, d, m, f / d, d / m, autoColumn);
                         }
                     }
                 }
@@ -175,7 +189,7 @@ public final class RefreshBenchmark {
             exec(c, "DROP TABLE IF EXISTS " + q.name() + "_floor");
         }
         for (Query q : ALL) {
-            for (String mode : List.of("diff", "full")) {
+            for (String mode : List.of("diff", "full", "auto")) {
                 if (!rows(c, "SELECT 1 FROM pg_class WHERE relname = '" + q.name() + "_" + mode + "'").isEmpty()) {
                     exec(c, "SELECT pgtrickle.drop_stream_table('" + q.name() + "_" + mode + "')");
                 }
@@ -195,6 +209,9 @@ public final class RefreshBenchmark {
         for (Query q : QUERIES) {
             exec(c, "SELECT pgtrickle.create_stream_table('" + q.name() + "_diff', $q$" + q.sql() + "$q$, '1h', 'DIFFERENTIAL')",
                     "SELECT pgtrickle.create_stream_table('" + q.name() + "_full', $q$" + q.sql() + "$q$, '1h', 'FULL')");
+            if (AUTO) {
+                exec(c, "SELECT pgtrickle.create_stream_table('" + q.name() + "_auto', $q$" + q.sql() + "$q$, '1h', 'AUTO')");
+            }
         }
         exec(c, "CREATE TABLE floor_changes (seq bigint, sign int, id int, region text, category text, amount numeric(12,2), "
                 + "score double precision)");
@@ -244,6 +261,12 @@ public final class RefreshBenchmark {
         long start = System.nanoTime();
         exec(c, sql);
         return (System.nanoTime() - start) / 1e6;
+    }
+
+    /** The actions of the AUTO table's last {@code rounds} refreshes, e.g. {@code DIFFERENTIAL x2 FULL x1}. */
+    private static String autoActions(Connection c, String query, int rounds) throws SQLException {
+        return String.join(" ", rows(c, "SELECT action || ' x' || count(*) FROM (SELECT action FROM "
+                + "pgtrickle.get_refresh_history('" + query + "_auto', " + rounds + ")) h GROUP BY action ORDER BY action"));
     }
 
     private static double refresh(Connection c, String name) throws SQLException {

@@ -148,11 +148,13 @@ class DifferentialScanTest {
         exec(c, "ANALYZE src");
         exec(c, "UPDATE src SET amount = amount + 1 WHERE id <= 10"); // 20 change rows of 200: 10%
         refreshAndCheck("au", query, "DIFFERENTIAL");
-        exec(c, "UPDATE src SET amount = amount + 1 WHERE id <= 20"); // 40 of 200: 20%
+        exec(c, "UPDATE src SET amount = amount + 1 WHERE id <= 45"); // 90 of 200: 45%
+        refreshAndCheck("au", query, "DIFFERENTIAL");
+        exec(c, "UPDATE src SET amount = amount + 1 WHERE id <= 60"); // 120 of 200: 60%
         refreshAndCheck("au", query, "FULL");
         assertThat(value(c, "SELECT reason FROM pgtrickle.get_refresh_history('au', 1)"))
-                .isEqualTo("more than 30 changed rows against about 200 source rows "
-                        + "(pgtrickle.differential_max_change_ratio = 0.15): recomputed");
+                .isEqualTo("more than 100 changed rows against about 200 source rows "
+                        + "(pgtrickle.differential_max_change_ratio = 0.5): recomputed");
         exec(c, "SET pgtrickle.differential_max_change_ratio = 1e9", "UPDATE src SET amount = amount + 1");
         refreshAndCheck("au", query, "DIFFERENTIAL");
         exec(c, "SET pgtrickle.differential_max_change_ratio = 'lots'", "UPDATE src SET amount = amount + 1");

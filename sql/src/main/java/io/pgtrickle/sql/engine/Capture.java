@@ -65,7 +65,7 @@ final class Capture {
                 + Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[2]).toList())) + "::oid[]))";
         StringBuilder ddl = new StringBuilder();
         ddl.append("CREATE TABLE ").append(buffer).append(" (\n")
-                .append("    __pgt_seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n")
+                .append("    __pgt_seq bigint GENERATED ALWAYS AS IDENTITY,\n")
                 .append("    __pgt_xid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),\n")
                 .append("    __pgt_op \"char\" NOT NULL").append(colDefs).append(");\n");
         ddl.append("COMMENT ON TABLE ").append(buffer).append(" IS ")

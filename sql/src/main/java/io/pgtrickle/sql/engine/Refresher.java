@@ -58,7 +58,7 @@ final class Refresher {
 
     /** The setting that bounds, under AUTO, the share of changed rows a DIFFERENTIAL refresh takes on. */
     static final String MAX_CHANGE_RATIO = "pgtrickle.differential_max_change_ratio";
-    static final double DEFAULT_MAX_CHANGE_RATIO = 0.15;
+    static final double DEFAULT_MAX_CHANGE_RATIO = 0.5;
 
     private Refresher() {
     }
@@ -263,7 +263,7 @@ final class Refresher {
 
     /**
      * Under AUTO, a refresh recomputes when the window holds more change rows than
-     * {@value #MAX_CHANGE_RATIO} (default 0.15) times the rows of the sources, as PostgreSQL's statistics
+     * {@value #MAX_CHANGE_RATIO} (default 0.5: measured, docs/benchmarks.md) times the rows of the sources, as PostgreSQL's statistics
      * estimate them; null when a source was never analysed (no estimate: the changes are applied).
      */
     private static ChangeBound changeBound(Session session, StreamTable st) throws SQLException {
@@ -292,7 +292,7 @@ final class Refresher {
             // below
         }
         throw new PgTrickleException(SqlState.INVALID_PARAMETER_VALUE, "invalid value for " + MAX_CHANGE_RATIO
-                + ": \"" + setting + "\"", null, "Set it to a share of the source's rows, such as 0.15; "
+                + ": \"" + setting + "\"", null, "Set it to a share of the source's rows, such as 0.5; "
                 + "a large number (1e9) never recomputes.");
     }
 

@@ -1,4 +1,4 @@
--- pgtrickle catalog, version 7: the views a DIFFERENTIAL stream table's maintenance SQL has inlined, and validate_query.
+-- pgtrickle catalog, version 7: views inlined into maintenance SQL, validate_query, change buffers without an index.
 --
 -- The planner reads a view as its definition, so the delta statement holds the view's query as it was
 -- when the stream table was planned. The views read (directly or through other views) are kept with a
@@ -17,3 +17,26 @@ BEGIN
     PERFORM pgtrickle._needs_frontdoor('validate_query');
 END
 $fn$;
+
+-- Change buffers lose the primary key on __pgt_seq: nothing reads them through it (windows, counts and
+-- clean-up scan the buffer, which holds only what some stream table has not applied yet), and keeping
+-- the index up cost the writers a third of their capture time (docs/benchmarks.md). New buffers are
+-- made without it. A buffer the upgrading user does not own keeps its index (harmless) until its
+-- capture is installed again.
+DO $upgrade$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT c.conrelid::regclass AS buffer, c.conname
+             FROM pgtrickle.pgt_change_buffers b
+             JOIN pg_catalog.pg_class k ON k.relname = b.buffer_table
+                  AND k.relnamespace = 'pgtrickle_changes'::regnamespace
+             JOIN pg_catalog.pg_constraint c ON c.conrelid = k.oid AND c.contype = 'p' LOOP
+        BEGIN
+            EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.buffer, r.conname);
+        EXCEPTION WHEN insufficient_privilege THEN
+            NULL;
+        END;
+    END LOOP;
+END
+$upgrade$;
