@@ -114,6 +114,33 @@ class DifferentialAggregateTest {
     }
 
     @Test
+    void minAndMaxAreKeptFromTheChangesAndReadAgainOnlyWhenTheirRowGoes() throws SQLException {
+        String query = "SELECT region, min(qty) AS low, max(price) AS high, min(category) AS first, count(*) AS n "
+                + "FROM sales WHERE id <> 3 GROUP BY region";
+        exec(c, "SELECT pgtrickle.create_stream_table('agg', $q$" + query + "$q$)");
+        assertThat(value(c, "SELECT effective FROM pgtrickle.explain_refresh_mode('agg')")).isEqualTo("DIFFERENTIAL");
+        assertThat(value(c, "SELECT value FROM pgtrickle.explain_st('agg') WHERE property = 'delta_rule'"))
+                .isEqualTo("GROUPS_FROM_CHANGES");
+        String[][] windows = {
+            {"DELETE FROM sales WHERE id = (SELECT id FROM sales WHERE region = 'n' AND qty IS NOT NULL AND id <> 3 "
+                    + "ORDER BY qty, id LIMIT 1)"}, // the current minimum goes
+            {"UPDATE sales SET price = 0.01 WHERE id = (SELECT id FROM sales WHERE region = 's' AND price IS NOT NULL "
+                    + "ORDER BY price DESC LIMIT 1)"}, // the maximum moves down
+            {"INSERT INTO sales VALUES (200, 'n', 'a', 1, -5, 999.99), (201, 'e', '0', 1, NULL, NULL)"}, // new extremes
+            {"UPDATE sales SET qty = NULL WHERE region = 's'"}, // every argument NULL: MIN is NULL
+            {"DELETE FROM sales WHERE region = 'e'"}, // the group goes
+            {"UPDATE sales SET region = 'e' WHERE region IS NULL", "UPDATE sales SET qty = qty + 100 WHERE region = 'n'"},
+            {"BEGIN", "INSERT INTO sales VALUES (300, 'n', 'a', 1, -99, 5000)", "DELETE FROM sales WHERE id = 300", "COMMIT"},
+            {"UPDATE sales SET id = id + 1000 WHERE id = 3"}, // a row the WHERE kept out comes in
+            {"TRUNCATE sales", "INSERT INTO sales VALUES (1, 'n', 'b', 1, 4, 1.00), (2, NULL, 'a', 1, 2, 2.00)"},
+        };
+        for (String[] window : windows) {
+            exec(c, window);
+            refreshAndCheck(query);
+        }
+    }
+
+    @Test
     void autoKeepsRecomputedGroupsFullAndMaintainsTheOthersFromTheChanges() throws SQLException {
         exec(c, "SELECT pgtrickle.create_stream_table('agg', $q$" + QUERIES[0] + "$q$)");
         assertThat(value(c, "SELECT effective || ': ' || reason FROM pgtrickle.explain_refresh_mode('agg')"))

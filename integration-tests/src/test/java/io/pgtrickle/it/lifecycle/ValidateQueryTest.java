@@ -75,7 +75,7 @@ class ValidateQueryTest {
         Map<String, String> rows = validate("SELECT o.id, r.name FROM vq_orders o FULL JOIN vq_regions r USING (region)");
         assertThat(rows.get("differential")).isEqualTo("not supported: FULL outer joins [WARNING]");
         assertThat(rows.get("auto_mode")).startsWith("FULL: the query cannot be maintained differentially: FULL outer joins");
-        rows = validate("SELECT region, max(amount) AS high FROM vq_orders GROUP BY region");
+        rows = validate("SELECT region, max(amount) AS high, count(DISTINCT id) AS n FROM vq_orders GROUP BY region");
         assertThat(rows.get("differential")).startsWith("supported: GROUPS_RECOMPUTED");
         assertThat(rows.get("auto_mode")).startsWith("FULL: a grouped query with aggregates other than");
         rows = validate("SELECT id FROM vq_orders WHERE random() > 0.5");

@@ -12,7 +12,7 @@ import java.util.function.Function;
 /**
  * The delta of a grouped query over one table whose every output is a group key or a plain
  * {@code count(*)}, {@code count(x)}, {@code sum(x)} or {@code avg(x)} over an exact argument
- * ({@link Aggregate.Call#exact()}), with no HAVING: the algebraic aggregates of DESIGN §4, maintained
+ * ({@link Aggregate.Call#exact()}), {@code min(x)} or {@code max(x)}, with no HAVING: the algebraic aggregates of DESIGN §4, maintained
  * from the changes alone. Each stored group keeps helper columns: {@code __pgt_count} (its rows),
  * per call {@code __pgt_nn_i} (rows where the argument is not NULL) and for SUM and AVG {@code
  * __pgt_sum_i} (the exact sum, numeric). A refresh adds up the window per group (+1 for each new image,
@@ -21,7 +21,9 @@ import java.util.function.Function;
  * by the count, as PostgreSQL computes it ({@code numeric_div} of the exact sum by the count). A group
  * whose count reaches 0 is deleted; a new one is inserted. The source is read only after a TRUNCATE (the
  * change is then the source as it is minus what was stored). A count below zero means the storage had
- * drifted from its query: the statement reports it as {@code missing} and the caller recomputes.
+ * drifted from its query: the statement reports it as {@code missing} and the caller recomputes. A MIN or
+ * MAX keeps its stored value as its state ({@link Extreme}): new rows move it by least/greatest, and only
+ * a group that lost a row at or beyond its extreme reads its extremes again from the source.
  */
 final class AlgebraicAggregateDelta {
     static final String COUNT = "__pgt_count";
@@ -43,6 +45,36 @@ final class AlgebraicAggregateDelta {
     private record Helper(String name, String type, String populate, Function<String, String> change) {
     }
 
+    /**
+     * A MIN or MAX output (its column index and argument): the stored value is the state. New rows can only
+     * move it by {@code least} / {@code greatest}; a deleted row at or beyond it may have been it, and then
+     * the group's extreme is read again from the source (that group only).
+     */
+    private record Extreme(int output, String argument, boolean min) {
+        String fn() {
+            return min ? "min" : "max";
+        }
+
+        String name() {
+            return "__pgt_ext_" + (output + 1);
+        }
+
+        String inserted() {
+            return "__pgt_ins_" + (output + 1);
+        }
+
+        String deleted() {
+            return "__pgt_del_" + (output + 1);
+        }
+
+        /** Whether the deleted extreme {@code d} may have been the stored {@code o}. */
+        String reached(String d, String o) {
+            return d + " IS NOT NULL AND (" + o + " IS NULL OR " + d + (min ? " <= " : " >= ") + o + ")";
+        }
+    }
+
+    private final List<Extreme> extremes = new ArrayList<>();
+
     /** Whether every output of {@code aggregate} is a group key or a call this rule maintains. */
     static boolean applies(Aggregate aggregate) {
         if (aggregate.having() != null) {
@@ -51,9 +83,8 @@ final class AlgebraicAggregateDelta {
         for (int i = 0; i < aggregate.outputGroups().size(); i++) {
             Aggregate.Call call = aggregate.outputCalls().get(i);
             boolean algebraic = call != null && switch (call.function()) {
-                case COUNT -> true;
+                case COUNT, MIN, MAX -> true;
                 case SUM, AVG -> call.exact();
-                default -> false;
             };
             if (aggregate.outputGroups().get(i) < 0 && !algebraic) {
                 return false;
@@ -90,6 +121,12 @@ final class AlgebraicAggregateDelta {
                 continue;
             }
             String argument = "(" + call.argument() + ")";
+            if (call.function() == Aggregate.Function.MIN || call.function() == Aggregate.Function.MAX) {
+                Extreme e = new Extreme(i, argument, call.function() == Aggregate.Function.MIN);
+                extremes.add(e);
+                derived.add("x." + e.name());
+                continue;
+            }
             String nn = "__pgt_nn_" + (i + 1);
             helpers.add(new Helper(nn, "bigint", "count(" + argument + ")",
                     sign -> "sum(CASE WHEN " + argument + " IS NULL THEN 0 ELSE " + sign + " END)"));
@@ -143,20 +180,26 @@ final class AlgebraicAggregateDelta {
                 .append("    -- after a TRUNCATE, the source as it is now minus what was stored\n");
         for (RowChanges.Term term : changes.terms()) {
             sql.append("    SELECT ").append(select).append("sum(").append(term.sign()).append(") AS ").append(COUNT)
-                    .append(helperList(h -> h.change().apply(term.sign()) + " AS " + h.name())).append('\n')
+                    .append(helperList(h -> h.change().apply(term.sign()) + " AS " + h.name()))
+                    .append(extremeList(e -> e.fn() + "(" + e.argument() + ") FILTER (WHERE " + term.sign() + " > 0) AS "
+                            + e.inserted() + ",\n           " + e.fn() + "(" + e.argument() + ") FILTER (WHERE "
+                            + term.sign() + " < 0) AS " + e.deleted())).append('\n')
                     .append("    FROM ").append(term.from()).append('\n')
                     .append("    WHERE ").append(term.gate() == null ? "" : term.gate() + " AND ").append("NOT ").append(truncated)
                     .append(predicate == null ? "" : " AND (" + predicate + ")")
                     .append(groupBy).append('\n')
                     .append("    UNION ALL\n");
         }
-        sql.append("    SELECT ").append(select).append("count(*)").append(helperList(Helper::populate)).append('\n')
+        sql.append("    SELECT ").append(select).append("count(*)").append(helperList(Helper::populate))
+                .append(extremeList(e -> e.fn() + "(" + e.argument() + "), NULL")).append('\n')
                 .append("    FROM ").append(changes.from()).append('\n')
                 .append("    WHERE ").append(truncated).append(predicate == null ? "" : " AND (" + predicate + ")")
                 .append(groupBy).append('\n')
                 .append("    UNION ALL\n")
                 .append("    SELECT ").append(grouped ? String.join(", ", storageGroup) + ", " : "").append("-").append(COUNT)
-                .append(helperList(h -> "-" + h.name())).append(" FROM ").append(st).append(" WHERE ").append(truncated)
+                .append(helperList(h -> "-" + h.name()))
+                .append(extremeList(e -> "NULL, " + ident(columns.get(e.output()))))
+                .append(" FROM ").append(st).append(" WHERE ").append(truncated)
                 .append("\n),\n");
         // the branches above give a group several rows: one per group, keyed as one record value
         String gk = grouped ? "ROW(" + String.join(", ", groups) + ")" : "1";
@@ -165,16 +208,51 @@ final class AlgebraicAggregateDelta {
                 .append("coalesce(sum(").append(COUNT).append("), 0)::bigint AS ").append(COUNT)
                 .append(helperList(h -> (h.type().equals("bigint") ? "coalesce(sum(" + h.name() + "), 0)::bigint" : "sum(" + h.name() + ")")
                         + " AS " + h.name()))
+                .append(extremeList(e -> e.fn() + "(" + e.inserted() + ") AS " + e.inserted() + ", " + e.fn() + "("
+                        + e.deleted() + ") AS " + e.deleted()))
                 .append("\n    FROM __pgt_changes").append(grouped ? "\n    GROUP BY " + String.join(", ", groups) : "")
                 .append("\n),\n");
         sql.append("__pgt_old AS (\n")
                 .append("    -- the stored state of those groups\n")
                 .append("    SELECT t.ctid AS __pgt_tid, ").append(grouped ? "ROW(" + DeltaSql.prefixed("t.", storageGroup) + ")" : "1")
-                .append(" AS __pgt_gk, t.").append(COUNT).append(helperList(h -> "t." + h.name())).append(" FROM ").append(st).append(" t");
+                .append(" AS __pgt_gk, t.").append(COUNT).append(helperList(h -> "t." + h.name()))
+                .append(extremeList(e -> "t." + ident(columns.get(e.output())) + " AS " + e.name()))
+                .append(" FROM ").append(st).append(" t");
         if (grouped) {
             sql.append(DeltaSql.storedGroups(storageGroup.get(0), "__pgt_delta"));
         }
         sql.append("\n),\n");
+        if (!extremes.isEmpty()) {
+            StringJoiner reached = new StringJoiner(" OR ");
+            extremes.forEach(e -> reached.add("(" + e.reached("d." + e.deleted(), "o." + e.name()) + ")"));
+            sql.append("__pgt_reached AS (\n")
+                    .append("    -- groups whose stored MIN or MAX a deleted row may have been\n")
+                    .append("    SELECT d.__pgt_gk, true AS __pgt_hit").append(grouped ? ", " + DeltaSql.prefixed("d.", groups) : "")
+                    .append(" FROM __pgt_delta d LEFT JOIN __pgt_old o ON o.__pgt_gk = d.__pgt_gk\n")
+                    .append("    WHERE ").append(reached).append('\n')
+                    .append("),\n");
+            String restriction;
+            if (grouped) {
+                String key = aggregate.groupKeys().get(0);
+                String first = groups.get(0);
+                restriction = "(" + key + " = ANY (ARRAY(SELECT " + first + " FROM __pgt_reached WHERE " + first
+                        + " IS NOT NULL))\n           OR " + key + " IS NULL AND EXISTS (SELECT 1 FROM __pgt_reached WHERE "
+                        + first + " IS NULL))";
+            } else {
+                restriction = "EXISTS (SELECT 1 FROM __pgt_reached)";
+            }
+            StringJoiner groupKeys = new StringJoiner(", ");
+            aggregate.groupKeys().forEach(groupKeys::add);
+            sql.append("__pgt_fresh AS (\n")
+                    .append("    -- their MIN and MAX read again from the source\n")
+                    .append("    SELECT ").append(grouped ? "ROW(" + groupKeys + ")" : "1").append(" AS __pgt_gk")
+                    .append(extremeList(e -> e.fn() + "(" + e.argument() + ") AS " + e.name())).append('\n')
+                    .append("    FROM ").append(changes.from()).append('\n')
+                    .append("    WHERE ").append(predicate == null ? "" : "(" + predicate + ")\n      AND ").append(restriction)
+                    // the keys themselves: the query's GROUP BY may name outputs by position
+                    .append(grouped ? "\n    GROUP BY " + groupKeys : "").append('\n')
+                    .append("),\n");
+        }
         sql.append("__pgt_next AS (\n")
                 .append("    -- the new state: stored plus change (a SUM over no value is NULL, as in a fresh query)\n")
                 .append("    SELECT o.__pgt_tid, ").append(grouped ? DeltaSql.prefixed("d.", groups) + ", " : "")
@@ -192,8 +270,17 @@ final class AlgebraicAggregateDelta {
             }
             sql.append(" AS ").append(helper.name());
         }
-        sql.append("\n    FROM __pgt_delta d LEFT JOIN __pgt_old o ON o.__pgt_gk = d.__pgt_gk\n")
-                .append("),\n");
+        for (Extreme e : extremes) {
+            sql.append(",\n           CASE WHEN r.__pgt_hit THEN f.")
+                    .append(e.name()).append("\n                ELSE ").append(e.min() ? "least" : "greatest").append("(o.")
+                    .append(e.name()).append(", d.").append(e.inserted()).append(") END AS ").append(e.name());
+        }
+        sql.append("\n    FROM __pgt_delta d LEFT JOIN __pgt_old o ON o.__pgt_gk = d.__pgt_gk");
+        if (!extremes.isEmpty()) {
+            sql.append("\n         LEFT JOIN __pgt_reached r ON r.__pgt_gk = d.__pgt_gk")
+                    .append("\n         LEFT JOIN __pgt_fresh f ON f.__pgt_gk = d.__pgt_gk");
+        }
+        sql.append("\n),\n");
         String tids = "t.ctid = ANY (ARRAY(SELECT __pgt_tid FROM __pgt_next WHERE __pgt_tid IS NOT NULL))";
         if (grouped) {
             sql.append("__pgt_del AS (\n")
@@ -224,8 +311,9 @@ final class AlgebraicAggregateDelta {
                 .append("    FROM __pgt_next x\n")
                 .append("    WHERE ").append(tids).append(" AND t.ctid = x.__pgt_tid")
                 .append(grouped ? " AND x." + COUNT + " > 0" : "").append('\n')
-                .append("      AND (").append(DeltaSql.prefixed("t.", state)).append(") IS DISTINCT FROM (")
-                .append(DeltaSql.prefixed("x.", state)).append(")\n")
+                .append("      AND (").append(DeltaSql.prefixed("t.", state))
+                .append(extremeList(e -> "t." + ident(columns.get(e.output())))).append(") IS DISTINCT FROM (")
+                .append(DeltaSql.prefixed("x.", state)).append(extremeList(e -> "x." + e.name())).append(")\n")
                 .append("    RETURNING 1\n")
                 .append("),\n");
         List<String> all = new ArrayList<>();
@@ -249,6 +337,12 @@ final class AlgebraicAggregateDelta {
                 grouped ? "(SELECT count(*) FROM __pgt_del)" : "0::bigint",
                 "(SELECT count(*) FROM __pgt_next WHERE " + drift + ")"));
         return sql.toString();
+    }
+
+    private String extremeList(Function<Extreme, String> each) {
+        StringBuilder out = new StringBuilder();
+        extremes.forEach(e -> out.append(",\n           ").append(each.apply(e)));
+        return out.toString();
     }
 
     private String helperList(Function<Helper, String> each) {
