@@ -272,11 +272,13 @@ final class Lifecycle {
 
     /**
      * Why AUTO refreshes FULL a grouped query that DIFFERENTIAL can maintain only by recomputing the
-     * affected groups (aggregates other than COUNT, SUM and AVG of exact values, HAVING, expressions over
-     * aggregates): that reads about as many rows as a recompute (measured, docs/benchmarks.md).
+     * affected groups (aggregates other than COUNT, SUM and AVG of exact values, MIN and MAX, HAVING,
+     * expressions over aggregates, WHERE subqueries): that reads about as many rows as a recompute
+     * (measured, docs/benchmarks.md).
      */
     static final String AGGREGATES_UNDER_AUTO = "a grouped query with aggregates other than COUNT, SUM and AVG of "
-            + "integer or numeric(p,s) values, with HAVING or with expressions over aggregates is maintained differentially "
+            + "integer or numeric(p,s) values, MIN and MAX, with HAVING or with expressions over aggregates, or with "
+            + "subqueries in its WHERE is maintained differentially "
             + "by recomputing the groups that changed, which measured no faster than FULL "
             + "(refresh_mode => 'DIFFERENTIAL' uses it anyway)";
 
