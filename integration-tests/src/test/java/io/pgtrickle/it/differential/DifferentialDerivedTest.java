@@ -5,14 +5,8 @@ import static io.pgtrickle.it.harness.Sql.rows;
 import static io.pgtrickle.it.harness.Sql.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgtrickle.it.harness.Oracle;
-import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.Sql;
-import io.pgtrickle.it.harness.TestDatabase;
-import java.sql.Connection;
 import java.sql.SQLException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,24 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * used twice, one reading another), a top-level UNION ALL, inner joins with a table without a key, and
  * aggregates over subqueries and CTEs, UNION (a DISTINCT over the UNION ALL); every kind of change on every table ({@link OrdersFixture}).
  */
-@PgTest
-class DifferentialDerivedTest {
-    private Connection c;
-
-    @BeforeEach
-    void setUp(TestDatabase db) throws SQLException {
-        c = db.connectPgtrickle();
-        OrdersFixture.create(c);
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        for (String name : rows(c, "SELECT format('%I.%I', pgt_schema, pgt_name) FROM pgtrickle.pgt_stream_tables")) {
-            exec(c, "SELECT pgtrickle.drop_stream_table('" + name.replace("'", "''") + "')");
-        }
-        c.close();
-    }
-
+class DifferentialDerivedTest extends OrdersTestBase {
     static final String[] QUERIES = {
         "SELECT x.id, x.total, r.name FROM (SELECT o.id, o.amount * o.qty AS total, c.region FROM orders o "
                 + "JOIN customers c ON c.id = o.customer_id WHERE o.status <> 'void') x JOIN regions r ON r.region = x.region",
@@ -66,15 +43,7 @@ class DifferentialDerivedTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
     void everyKindOfChangeIsAppliedDifferentially(int q) throws SQLException {
-        String query = QUERIES[q];
-        exec(c, "SELECT pgtrickle.create_stream_table('st', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
-        Oracle.assertStreamTableMatches(c, "st", query);
-        for (String[] window : OrdersFixture.CHANGES) {
-            exec(c, window);
-            exec(c, "SELECT pgtrickle.refresh_stream_table('st')");
-            assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('st', 1)")).isIn("DIFFERENTIAL", "NO_DATA");
-            Oracle.assertStreamTableMatches(c, "st", query);
-        }
+        maintainedThroughTheChanges(QUERIES[q]);
     }
 
     @Test

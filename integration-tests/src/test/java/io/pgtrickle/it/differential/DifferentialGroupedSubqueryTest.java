@@ -6,12 +6,7 @@ import static io.pgtrickle.it.harness.Sql.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtrickle.it.harness.Oracle;
-import io.pgtrickle.it.harness.PgTest;
-import io.pgtrickle.it.harness.TestDatabase;
-import java.sql.Connection;
 import java.sql.SQLException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,24 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * changed rows and of the rows whose subquery finds a changed row are recomputed; every kind of change on
  * every table ({@link OrdersFixture}), the subquery's table changing alone too.
  */
-@PgTest
-class DifferentialGroupedSubqueryTest {
-    private Connection c;
-
-    @BeforeEach
-    void setUp(TestDatabase db) throws SQLException {
-        c = db.connectPgtrickle();
-        OrdersFixture.create(c);
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        for (String name : rows(c, "SELECT format('%I.%I', pgt_schema, pgt_name) FROM pgtrickle.pgt_stream_tables")) {
-            exec(c, "SELECT pgtrickle.drop_stream_table('" + name.replace("'", "''") + "')");
-        }
-        c.close();
-    }
-
+class DifferentialGroupedSubqueryTest extends OrdersTestBase {
     static final String[] QUERIES = {
         "SELECT status, count(*) AS n, sum(amount) AS total FROM orders o "
                 + "WHERE EXISTS (SELECT 1 FROM items i WHERE i.order_id = o.id AND i.n > 1) GROUP BY status",
@@ -58,15 +36,7 @@ class DifferentialGroupedSubqueryTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2, 3, 4, 5})
     void everyKindOfChangeIsAppliedDifferentially(int q) throws SQLException {
-        String query = QUERIES[q];
-        exec(c, "SELECT pgtrickle.create_stream_table('st', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
-        Oracle.assertStreamTableMatches(c, "st", query);
-        for (String[] window : OrdersFixture.CHANGES) {
-            exec(c, window);
-            exec(c, "SELECT pgtrickle.refresh_stream_table('st')");
-            assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('st', 1)")).isIn("DIFFERENTIAL", "NO_DATA");
-            Oracle.assertStreamTableMatches(c, "st", query);
-        }
+        maintainedThroughTheChanges(QUERIES[q]);
     }
 
     @Test

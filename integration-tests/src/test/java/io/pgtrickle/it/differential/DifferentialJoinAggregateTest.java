@@ -6,12 +6,7 @@ import static io.pgtrickle.it.harness.Sql.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtrickle.it.harness.Oracle;
-import io.pgtrickle.it.harness.PgTest;
-import io.pgtrickle.it.harness.TestDatabase;
-import java.sql.Connection;
 import java.sql.SQLException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,24 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * changed group. The changes hit every table: join keys and group keys updated on both sides, deletes on
  * both sides of a join in one window (the join trap), NULL join keys, TRUNCATE, a table emptied.
  */
-@PgTest
-class DifferentialJoinAggregateTest {
-    private Connection c;
-
-    @BeforeEach
-    void setUp(TestDatabase db) throws SQLException {
-        c = db.connectPgtrickle();
-        OrdersFixture.create(c);
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        for (String name : rows(c, "SELECT format('%I.%I', pgt_schema, pgt_name) FROM pgtrickle.pgt_stream_tables")) {
-            exec(c, "SELECT pgtrickle.drop_stream_table('" + name.replace("'", "''") + "')");
-        }
-        c.close();
-    }
-
+class DifferentialJoinAggregateTest extends OrdersTestBase {
     static final String[] QUERIES = {
         // maintained from the changes
         "SELECT c.region, count(*) AS n, sum(o.amount) AS total, avg(o.qty) AS mean, count(o.qty) AS with_qty "

@@ -6,10 +6,7 @@ import static io.pgtrickle.it.harness.Sql.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtrickle.it.harness.Oracle;
-import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.Sql;
-import io.pgtrickle.it.harness.TestDatabase;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
@@ -25,14 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * join (USING), of a view, of a table without a key, in another schema with a quoted name, under {@code *},
  * joined and aggregated; every kind of change on every table ({@link OrdersFixture}).
  */
-@PgTest
-class DifferentialViewTest {
-    private Connection c;
-
+class DifferentialViewTest extends OrdersTestBase {
     @BeforeEach
-    void setUp(TestDatabase db) throws SQLException {
-        c = db.connectPgtrickle();
-        OrdersFixture.create(c);
+    void createViews() throws SQLException {
         exec(c, "DROP SCHEMA IF EXISTS rpt CASCADE", "CREATE SCHEMA rpt",
                 "CREATE VIEW paid_orders AS SELECT id, customer_id, amount * qty AS total, status FROM orders "
                         + "WHERE status LIKE 'p%' AND amount > 2::numeric",
@@ -44,12 +36,8 @@ class DifferentialViewTest {
     }
 
     @AfterEach
-    void tearDown() throws SQLException {
-        for (String name : rows(c, "SELECT format('%I.%I', pgt_schema, pgt_name) FROM pgtrickle.pgt_stream_tables")) {
-            exec(c, "SELECT pgtrickle.drop_stream_table('" + name.replace("'", "''") + "')");
-        }
+    void dropViews() throws SQLException {
         exec(c, "DROP SCHEMA rpt CASCADE", "DROP VIEW IF EXISTS big_paid, paid_orders, customer_regions, order_items, region_counts");
-        c.close();
     }
 
     static final String[] QUERIES = {
@@ -66,15 +54,7 @@ class DifferentialViewTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
     void everyKindOfChangeIsAppliedDifferentially(int q) throws SQLException {
-        String query = QUERIES[q];
-        exec(c, "SELECT pgtrickle.create_stream_table('st', $q$" + query + "$q$, '1m', 'DIFFERENTIAL')");
-        Oracle.assertStreamTableMatches(c, "st", query);
-        for (String[] window : OrdersFixture.CHANGES) {
-            exec(c, window);
-            exec(c, "SELECT pgtrickle.refresh_stream_table('st')");
-            assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('st', 1)")).isIn("DIFFERENTIAL", "NO_DATA");
-            Oracle.assertStreamTableMatches(c, "st", query);
-        }
+        maintainedThroughTheChanges(QUERIES[q]);
     }
 
     @Test
