@@ -1,5 +1,10 @@
 package io.pgtrickle.bench;
 
+import static io.pgtrickle.bench.BenchSql.exec;
+import static io.pgtrickle.bench.BenchSql.median;
+import static io.pgtrickle.bench.BenchSql.rows;
+import static io.pgtrickle.bench.BenchSql.timed;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -115,34 +120,4 @@ public final class CaptureBenchmark {
         }
     }
 
-    private static double timed(Connection c, String sql) throws SQLException {
-        long start = System.nanoTime();
-        exec(c, sql);
-        return (System.nanoTime() - start) / 1e6;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static void exec(Connection c, String... statements) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
-    }
-
-    private static List<String> rows(Connection c, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
-    }
 }
