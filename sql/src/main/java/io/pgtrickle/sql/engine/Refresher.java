@@ -78,12 +78,12 @@ final class Refresher {
      * table was just planned again for it, and is recomputed with action REINITIALIZE and that reason.
      */
     static Result refresh(Session session, StreamTable st, Initiator initiator, String reinitialized) throws SQLException {
-        List<Row> sources = windowSources(session, st);
-        requireSources(st, sources);
         boolean incremental = reinitialized == null && initiator != Initiator.INITIAL && st.populated() && !st.needsReinit();
         boolean differential = incremental && st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.maintenance() != null;
-        // one count of the window decides NO_DATA, and serves AUTO's choice and the choice of plan
-        long changes = !incremental ? -1 : pendingChanges(session, st, sources, differential ? LARGE_WINDOW : 1);
+        // one count of the window, read with its sources, decides NO_DATA, and serves AUTO's choice and the plan's
+        List<Row> sources = windowSources(session, st, incremental ? st.frontier() : null, differential ? LARGE_WINDOW : 1);
+        requireSources(st, sources);
+        long changes = !incremental ? -1 : pendingChanges(st, sources, differential ? LARGE_WINDOW : 1);
         if (changes == 0) {
             // nothing to apply, nothing consumed: one statement records it (buffer clean-up waits for a
             // refresh that advances a frontier, the only thing that makes more changes deletable)
@@ -127,11 +127,15 @@ final class Refresher {
      * The change rows pending for {@code st}, counted up to {@code limit}; -1 when that cannot tell (no
      * frontier yet, or a source without capture: the refresh must recompute); 0 for a query over no relation.
      */
-    private static long pendingChanges(Session session, StreamTable st, List<Row> sources, long limit) throws SQLException {
+    private static long pendingChanges(StreamTable st, List<Row> sources, long limit) {
         if (st.frontier() == null || sources.stream().anyMatch(r -> r.get("buffer_table") == null)) {
             return -1;
         }
-        return sources.isEmpty() ? 0 : countWindow(session, st, sources, limit);
+        long total = 0;
+        for (Row r : sources) {
+            total += r.getLong("pending");
+        }
+        return Math.min(total, limit);
     }
 
     /**
@@ -298,16 +302,20 @@ final class Refresher {
 
     /**
      * Per source of the stream table, in name order: its buffer (null when not captured), the record of
-     * this transaction's own applied changes, and whether the source still exists.
+     * this transaction's own applied changes, whether the source still exists, and with a {@code frontier}
+     * the rows of its window up to {@code limit} ({@code pending}; null without one).
      */
-    private static List<Row> windowSources(Session session, StreamTable st) throws SQLException {
+    private static List<Row> windowSources(Session session, StreamTable st, String frontier, long limit) throws SQLException {
         return session.query("SELECT d.source_relid::oid::int8 AS source_relid, d.source_schema, d.source_name, "
                 + "b.buffer_table, d.applied_xid::text AS applied_xid, d.applied_seq, "
                 + "pg_catalog.current_setting('transaction_isolation') AS isolation, clock_timestamp()::text AS started, "
-                + "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) AS missing "
+                + "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) AS missing, "
+                + "CASE WHEN b.buffer_table IS NULL OR ?::pg_snapshot IS NULL "
+                + "OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) THEN NULL "
+                + "ELSE pgtrickle._window_rows(b.buffer_table, ?::pg_snapshot, d.applied_xid, d.applied_seq, ?) END AS pending "
                 + "FROM pgtrickle.pgt_dependencies d "
                 + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = ? "
-                + "ORDER BY d.source_schema, d.source_name", st.id());
+                + "ORDER BY d.source_schema, d.source_name", frontier, frontier, limit, st.id());
     }
 
     /** Buffer rows in the window (decision c of docs/architecture.md), over all captured sources, up to {@code limit}. */

@@ -40,3 +40,18 @@ BEGIN
     END LOOP;
 END
 $upgrade$;
+
+-- The rows of a change buffer in a stream table's window (decision c), up to lim: read with the window's
+-- sources in the refresh's first statement, so that deciding NO_DATA costs no round trip of its own.
+CREATE FUNCTION pgtrickle._window_rows(buffer text, frontier pg_snapshot, applied_xid xid8, applied_seq bigint, lim bigint)
+RETURNS bigint LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+    n bigint;
+BEGIN
+    EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM pgtrickle_changes.%I b '
+            || 'WHERE NOT pg_catalog.pg_visible_in_snapshot(b.__pgt_xid, $1) '
+            || 'AND NOT (b.__pgt_xid IS NOT DISTINCT FROM $2 AND b.__pgt_seq <= coalesce($3, 0)) LIMIT $4) w', buffer)
+        INTO n USING frontier, applied_xid, applied_seq, lim;
+    RETURN n;
+END
+$fn$;
