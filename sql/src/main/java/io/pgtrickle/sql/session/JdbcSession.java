@@ -14,6 +14,8 @@ import org.postgresql.core.TransactionState;
 /** A {@link Session} over a pgjdbc connection (the driver's, or the scheduler's own). */
 public final class JdbcSession implements Session {
     private final Connection connection;
+    /** A block opened by {@code BEGIN} as autocommit off (see {@link #script}). */
+    private boolean lazyBlock;
 
     public JdbcSession(Connection connection) {
         this.connection = connection;
@@ -64,8 +66,41 @@ public final class JdbcSession implements Session {
         }
     }
 
+    /**
+     * {@code BEGIN}, {@code COMMIT} and {@code ROLLBACK} of a block the engine opens itself on a connection
+     * in autocommit: autocommit off and on again, so that pgjdbc sends the BEGIN with the next statement,
+     * in the same round trip, instead of one of its own.
+     */
     @Override
     public void script(String sql) throws SQLException {
+        switch (sql) {
+            case "BEGIN" -> {
+                if (!lazyBlock && connection.getAutoCommit()
+                        && connection.unwrap(BaseConnection.class).getTransactionState() == TransactionState.IDLE) {
+                    connection.setAutoCommit(false);
+                    lazyBlock = true;
+                    return;
+                }
+            }
+            case "COMMIT", "ROLLBACK" -> {
+                if (lazyBlock) {
+                    lazyBlock = false;
+                    try {
+                        if (sql.equals("COMMIT")) {
+                            connection.commit();
+                        } else {
+                            connection.rollback();
+                        }
+                    } finally {
+                        connection.setAutoCommit(true);
+                    }
+                    return;
+                }
+            }
+            default -> {
+                // any other script runs as it is
+            }
+        }
         try (Statement st = connection.createStatement()) {
             st.setEscapeProcessing(false); // the user's query text must reach PostgreSQL unchanged
             st.execute(sql);
