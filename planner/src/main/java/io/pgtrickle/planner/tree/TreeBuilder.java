@@ -7,10 +7,8 @@ import io.pgtrickle.planner.catalog.PgRelation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
-import org.apache.calcite.rel.core.AggregateCall;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.logical.LogicalAggregate;
 import org.apache.calcite.rel.logical.LogicalFilter;
@@ -27,7 +25,6 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.parser.SqlParserPos;
-import org.apache.calcite.sql.type.SqlTypeName;
 
 /**
  * Maps an analysed query to the canonical operator tree. It knows select-project-join queries: scans
@@ -98,7 +95,7 @@ public final class TreeBuilder {
         }
         RelNode rel = query.plan();
         if (isAggregate(rel) || rel instanceof LogicalProject p && isAggregate(p.getInput())) {
-            return aggregate(select, aliases, source, rel);
+            return GroupedQuery.of(select, aliases, source, rel);
         }
         if (derived) {
             return overDerivedTables(select, (SqlSelect) query.validated(), source, rel);
@@ -245,7 +242,7 @@ public final class TreeBuilder {
     }
 
     /** The FROM clause with derived tables as a join, refused where the refresh could not read it through them. */
-    private static Join derivedJoin(SqlSelect select, SourceText source, RelNode rel, String what) throws Unsupported {
+    static Join derivedJoin(SqlSelect select, SourceText source, RelNode rel, String what) throws Unsupported {
         Join join = DerivedFrom.of(select, source, rel);
         if (hasSchemaQualifiedColumn(select)) {
             // the refresh reads each table through a derived table of the table's name, which a schema cannot prefix
@@ -300,203 +297,12 @@ public final class TreeBuilder {
                 project.outputs(), project.selectList());
     }
 
-    /**
-     * A grouped query over one table: Project(Filter(HAVING)?(Aggregate(Project?(Filter(WHERE)?(Scan))))),
-     * or a SELECT DISTINCT, which Calcite plans as an Aggregate of every output and no calls.
-     * Calcite projects the group keys first, in GROUP BY order, so the aggregate's first fields are the
-     * GROUP BY items in order.
-     */
-    private static Operator aggregate(SqlSelect select, List<String> aliases, SourceText source, RelNode top)
-            throws Unsupported {
-        LogicalProject project = top instanceof LogicalProject p ? p : null;
-        RelNode below = project != null ? project.getInput() : top;
-        String having = null;
-        if (below instanceof LogicalFilter filter) {
-            having = source.cut(select.getHaving().getParserPosition());
-            below = filter.getInput();
-        }
-        LogicalAggregate aggregate = (LogicalAggregate) below;
-        if (aggregate.getGroupType() != org.apache.calcite.rel.core.Aggregate.Group.SIMPLE) {
-            throw new Unsupported("GROUPING SETS, ROLLUP and CUBE");
-        }
-        int groups = aggregate.getGroupCount();
-        if (!aggregate.getGroupSet().equals(org.apache.calcite.util.ImmutableBitSet.range(groups))) {
-            throw new Unsupported("a GROUP BY the planner cannot match to its keys");
-        }
-        String what = select.isDistinct() ? "DISTINCT" : "aggregates";
-        List<Scan> scans = new ArrayList<>();
-        Operator input;
-        if (DerivedFrom.has(select.getFrom())) {
-            Join join = derivedJoin(select, source, top, "a subquery in FROM");
-            scans.addAll(join.scans());
-            input = join;
-        } else {
-            JoinLayout joins = JoinLayout.of(fromItem(aggregate.getInput(), what));
-            if (joins.scans.size() != aliases.size()) {
-                throw new Unsupported("a FROM clause the planner cannot match to its tables");
-            }
-            if (!joins.anchors.isEmpty()) {
-                throw new Unsupported(what + " over outer joins");
-            }
-            for (int i = 0; i < joins.scans.size(); i++) {
-                scans.add(new Scan(relation(joins.scans.get(i).getTable()), aliases.get(i)));
-            }
-            if (scans.size() > 1 && hasSchemaQualifiedColumn(select)) {
-                // the refresh reads each table through a derived table of the table's name, which a schema cannot prefix
-                throw new Unsupported("a column named with its table's schema (schema.table.column) in " + what + " over a join");
-            }
-            input = scans.size() == 1 ? scans.get(0) : join(select, source, scans, joins.anchors);
-        }
-        if (select.getWhere() != null) {
-            input = new Filter(input, source.cut(select.getWhere().getParserPosition()));
-        }
-        List<String> names = top.getRowType().getFieldNames();
-        // the select list's expressions (a * as the table's columns) and their parse nodes (null for *)
-        List<String> texts = new ArrayList<>();
-        List<SqlNode> nodes = new ArrayList<>();
-        for (SqlNode item : select.getSelectList()) {
-            if (item instanceof SqlIdentifier id && id.isStar()) {
-                if (scans.size() > 1 || input instanceof Join) {
-                    throw new Unsupported("* in the select list of " + what + " over a join (name the columns)");
-                }
-                for (PgColumn c : scans.get(0).relation().columns()) {
-                    texts.add(quoted(c.name()));
-                    nodes.add(null);
-                }
-            } else {
-                SqlNode expression = item.getKind() == SqlKind.AS ? ((SqlBasicCall) item).operand(0) : item;
-                texts.add(source.cut(expression.getParserPosition()));
-                nodes.add(expression);
-            }
-        }
-        if (texts.size() != names.size()) {
-            throw new Unsupported("a select list the planner cannot map to its columns");
-        }
-        List<String> groupKeys = new ArrayList<>();
-        String groupBy = null;
-        if (select.isDistinct()) {
-            // SELECT DISTINCT is GROUP BY every output: Calcite plans it so, and so is it maintained
-            if (select.getGroup() != null || having != null || !aggregate.getAggCallList().isEmpty()) {
-                throw new Unsupported("DISTINCT over grouped rows");
-            }
-            groupKeys.addAll(texts);
-            StringJoiner ordinals = new StringJoiner(", ");
-            for (int i = 1; i <= texts.size(); i++) {
-                ordinals.add(String.valueOf(i)); // ordinals: a constant in the select list is no position
-            }
-            groupBy = ordinals.toString();
-        } else if (select.getGroup() != null && !select.getGroup().isEmpty()) {
-            groupBy = source.cut(spanOf(select.getGroup().getList()));
-            for (SqlNode item : select.getGroup()) {
-                groupKeys.add(groupExpression(item, select, source, scans));
-            }
-        }
-        if (groupKeys.size() != groups) {
-            throw new Unsupported("a GROUP BY the planner cannot match to its keys");
-        }
-        List<Integer> outputGroups = new ArrayList<>();
-        List<Aggregate.Call> outputCalls = new ArrayList<>();
-        List<Project.Output> outputs = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-            outputs.add(new Project.Output(names.get(i), texts.get(i), null));
-            int field = project == null ? i
-                    : project.getProjects().get(i) instanceof RexInputRef ref ? ref.getIndex() : -1;
-            outputGroups.add(field >= 0 && field < groups ? field : -1);
-            outputCalls.add(field >= groups && nodes.get(i) != null
-                    ? plainCall(nodes.get(i), aggregate.getAggCallList().get(field - groups), aggregate.getInput(), source)
-                    : null);
-        }
-        return new Project(new Aggregate(input, groupKeys, groupBy, having, outputGroups, outputCalls), outputs,
-                source.cut(span(select.getSelectList())));
-    }
-
-    /**
-     * The select-list item {@code node} as one plain aggregate call ({@code call} is Calcite's reading of
-     * it), or null: another function, DISTINCT, FILTER, an ORDER BY inside, or an expression around it.
-     */
-    private static Aggregate.Call plainCall(SqlNode node, AggregateCall call, RelNode input, SourceText source) {
-        if (!(node instanceof SqlBasicCall sql) || sql.getFunctionQuantifier() != null || call.isDistinct()
-                || call.filterArg >= 0 || !call.getCollation().getFieldCollations().isEmpty()) {
-            return null;
-        }
-        Aggregate.Function function;
-        try {
-            function = Aggregate.Function.valueOf(sql.getOperator().getName().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        if (call.getArgList().isEmpty()) {
-            return function == Aggregate.Function.COUNT && sql.operandCount() == 1
-                    && sql.operand(0) instanceof SqlIdentifier star && star.isStar()
-                    ? new Aggregate.Call(function, null, true) : null;
-        }
-        if (call.getArgList().size() != 1 || sql.operandCount() != 1) {
-            return null;
-        }
-        int argument = call.getArgList().get(0);
-        SqlTypeName type = input.getRowType().getFieldList().get(argument).getType().getSqlTypeName();
-        boolean exact = SqlTypeName.INT_TYPES.contains(type);
-        if (!exact && type == SqlTypeName.DECIMAL) {
-            PgColumn column = columnOf(input, argument);
-            exact = column != null && column.type().matches("numeric\\(\\d+,\\d+\\)");
-        }
-        return new Aggregate.Call(function, source.cut(sql.operand(0).getParserPosition()), exact);
-    }
-
-    /** The table column that field {@code field} of {@code node} passes on unchanged, or null. */
-    private static PgColumn columnOf(RelNode node, int field) {
-        if (node instanceof TableScan scan) {
-            RelationTable table = scan.getTable().unwrap(RelationTable.class);
-            return table == null ? null : table.relation().column(scan.getRowType().getFieldNames().get(field));
-        }
-        if (node instanceof LogicalFilter filter) {
-            return columnOf(filter.getInput(), field);
-        }
-        if (node instanceof LogicalJoin join) {
-            int left = join.getLeft().getRowType().getFieldCount();
-            return field < left ? columnOf(join.getLeft(), field) : columnOf(join.getRight(), field - left);
-        }
-        if (node instanceof LogicalProject project && project.getProjects().get(field) instanceof RexInputRef ref) {
-            return columnOf(project.getInput(), ref.getIndex());
-        }
-        return null;
-    }
-
     private static boolean isAggregate(RelNode rel) {
         return rel instanceof LogicalAggregate || rel instanceof LogicalFilter f && f.getInput() instanceof LogicalAggregate;
     }
 
-    /** The text of a GROUP BY item; an ordinal or an output alias stands for the select-list expression. */
-    private static String groupExpression(SqlNode item, SqlSelect select, SourceText source, List<Scan> scans)
-            throws Unsupported {
-        List<SqlNode> items = select.getSelectList().getList();
-        if (item instanceof org.apache.calcite.sql.SqlNumericLiteral n) {
-            int ordinal = n.intValue(true);
-            if (ordinal < 1 || ordinal > items.size()) {
-                throw new Unsupported("a GROUP BY ordinal out of range");
-            }
-            SqlNode target = items.get(ordinal - 1);
-            return source.cut((target.getKind() == SqlKind.AS ? ((SqlBasicCall) target).operand(0) : target)
-                    .getParserPosition());
-        }
-        // a bare name is an input column first, as PostgreSQL resolves it; an output alias only otherwise
-        if (item instanceof SqlIdentifier id && id.isSimple() && scans.stream()
-                .noneMatch(scan -> scan.relation().columns().stream().anyMatch(c -> c.name().equals(id.getSimple())))) {
-            for (SqlNode target : items) {
-                if (target.getKind() == SqlKind.AS && ((SqlIdentifier) ((SqlBasicCall) target).operand(1)).getSimple()
-                        .equals(id.getSimple()) && !(((SqlBasicCall) target).operand(0) instanceof SqlIdentifier)) {
-                    return source.cut(((SqlBasicCall) target).operand(0).getParserPosition());
-                }
-            }
-        }
-        if (item.getKind() == SqlKind.GROUPING_SETS || item.getKind() == SqlKind.ROLLUP || item.getKind() == SqlKind.CUBE) {
-            throw new Unsupported("GROUPING SETS, ROLLUP and CUBE");
-        }
-        return source.cut(item.getParserPosition());
-    }
-
     /** The table or join below an aggregate's projections and filters (the WHERE clause's). */
-    private static RelNode fromItem(RelNode node, String what) throws Unsupported {
+    static RelNode fromItem(RelNode node, String what) throws Unsupported {
         while (node instanceof LogicalProject || node instanceof LogicalFilter) {
             node = node.getInput(0);
         }
@@ -510,7 +316,7 @@ public final class TreeBuilder {
     }
 
     /** The join of {@code scans}, with where each table's name is in the FROM clause's text. */
-    private static Join join(SqlSelect select, SourceText source, List<Scan> scans, Map<Integer, List<Integer>> anchors) {
+    static Join join(SqlSelect select, SourceText source, List<Scan> scans, Map<Integer, List<Integer>> anchors) {
         SqlParserPos from = span(select.getFrom());
         int start = source.stripped(from)[0];
         List<SqlParserPos> tables = new ArrayList<>();
@@ -536,7 +342,7 @@ public final class TreeBuilder {
     }
 
     /** Whether a column anywhere in the query is named with three or more parts ({@code public.src.id}). */
-    private static boolean hasSchemaQualifiedColumn(SqlNode node) {
+    static boolean hasSchemaQualifiedColumn(SqlNode node) {
         if (node instanceof SqlIdentifier id) {
             return id.names.size() > 2;
         }
@@ -567,7 +373,7 @@ public final class TreeBuilder {
     }
 
     /** The text span of parse-tree nodes and everything below them (not a list's own keyword). */
-    private static SqlParserPos spanOf(List<SqlNode> nodes) {
+    static SqlParserPos spanOf(List<SqlNode> nodes) {
         List<SqlParserPos> positions = new ArrayList<>();
         nodes.forEach(n -> collectPositions(n, positions));
         SqlParserPos first = positions.get(0);
@@ -719,7 +525,7 @@ public final class TreeBuilder {
         return false;
     }
 
-    private static PgRelation relation(RelOptTable table) throws Unsupported {
+    static PgRelation relation(RelOptTable table) throws Unsupported {
         RelationTable r = table.unwrap(RelationTable.class);
         if (r == null) {
             throw new Unsupported("a source that is not a table: " + table.getQualifiedName());
@@ -761,7 +567,7 @@ public final class TreeBuilder {
         return out;
     }
 
-    private static String quoted(String identifier) {
+    static String quoted(String identifier) {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 }
