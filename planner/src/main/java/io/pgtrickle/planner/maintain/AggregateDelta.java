@@ -4,6 +4,7 @@ import static io.pgtrickle.planner.maintain.DeltaSql.GROUP_PREFIX;
 import static io.pgtrickle.planner.maintain.DeltaSql.ident;
 
 import io.pgtrickle.planner.tree.Aggregate;
+import io.pgtrickle.planner.tree.Scan;
 import io.pgtrickle.planner.tree.Subquery;
 import io.pgtrickle.planner.tree.TreeBuilder.Unsupported;
 import java.util.ArrayList;
@@ -29,6 +30,12 @@ import java.util.StringJoiner;
 final class AggregateDelta {
     private final Target target;
     private final RowChanges changes;
+    /** The occurrences an outer join may NULL-extend (none without outer joins). */
+    private final List<Integer> nullable;
+    /** With outer joins: the key columns of the occurrences none NULL-extends, as the FROM clause names them. */
+    private final List<String> rootKeys = new ArrayList<>();
+    /** Outer joins beyond this many would need too many readings of the join (one per subset of them). */
+    private static final int MAX_NULLABLE = 3;
     private final String predicate;
     /** The WHERE's terms without subqueries (null when none): a changed row's groups are those that pass them. */
     private final String plainPredicate;
@@ -42,8 +49,23 @@ final class AggregateDelta {
     private final List<String> storageGroup = new ArrayList<>();
 
     AggregateDelta(Target target, RowChanges changes, String predicate, String plainPredicate, List<Subquery> subqueries,
-            Aggregate aggregate, String selectList, List<String> columns, Map<String, String> buffers) throws Unsupported {
+            Map<Integer, List<Integer>> anchors, Aggregate aggregate, String selectList, List<String> columns,
+            Map<String, String> buffers) throws Unsupported {
         this.target = target;
+        this.nullable = new ArrayList<>(anchors.keySet());
+        if (nullable.size() > MAX_NULLABLE) {
+            throw new Unsupported("aggregates over more than " + MAX_NULLABLE + " outer joins");
+        }
+        for (int s = 0; s < changes.scans().size() && !nullable.isEmpty(); s++) {
+            if (!anchors.containsKey(s)) {
+                Scan root = changes.scans().get(s);
+                if (root.relation().primaryKey().isEmpty()) {
+                    throw new Unsupported("aggregates over an outer join whose preserved table has no primary key ("
+                            + root.relation().qualifiedName() + ")");
+                }
+                root.relation().primaryKey().forEach(k -> rootKeys.add(DeltaSql.reference(root) + "." + ident(k)));
+            }
+        }
         this.changes = changes;
         this.predicate = predicate;
         this.plainPredicate = subqueries.isEmpty() ? predicate : plainPredicate;
@@ -100,6 +122,9 @@ final class AggregateDelta {
                 keys.add(aggregate.groupKeys().get(g) + " AS " + ident(GROUP_PREFIX + (g + 1)));
             }
             String first = ident(GROUP_PREFIX + 1);
+            if (!nullable.isEmpty()) {
+                outerJoinGroups(sql, keys.toString(), st, truncated);
+            } else {
             sql.append("__pgt_groups AS (\n")
                     .append("    -- the groups of the changed rows, old and new; after a TRUNCATE, every stored one\n");
             // beside subqueries, a changed row's groups if it passes the WHERE's other terms (the subqueries'
@@ -128,6 +153,7 @@ final class AggregateDelta {
                     .append("    SELECT ").append(String.join(", ", storageGroup)).append(" FROM ").append(st)
                     .append(" WHERE ").append(truncated).append('\n')
                     .append("),\n");
+            }
             String key = aggregate.groupKeys().get(0);
             restriction = "(" + key + " = ANY (ARRAY(SELECT " + first + " FROM __pgt_groups WHERE " + first
                     + " IS NOT NULL))\n           OR " + key + " IS NULL AND EXISTS (SELECT 1 FROM __pgt_groups WHERE "
@@ -177,6 +203,58 @@ final class AggregateDelta {
                 .append(DeltaSql.result(columns.isEmpty() ? "0::bigint" : "(SELECT count(*) FROM __pgt_upd)",
                         "(SELECT count(*) FROM __pgt_del)", "0::bigint"));
         return sql.toString();
+    }
+
+    /**
+     * The groups to recompute over outer joins. A row of the tables no outer join NULL-extends (an anchor,
+     * by its key) has result rows that may differ only if it changed or is joined with a changed row of
+     * another table, before or now (a row of a table read as its images, whose sign column is then not
+     * NULL): {@code __pgt_anchors}. Its groups are those of its result rows now, and as they were: the
+     * tables as they were are read with their changed rows both ways (the signed X₀ taken as plain rows, a
+     * superset of the rows that were there), which may hide a NULL-extended row that was (a new row then
+     * joins where nothing did), so each subset of the NULL-extendable tables is also read as empty.
+     */
+    private void outerJoinGroups(StringBuilder sql, String keys, String st, String truncated) {
+        int n = changes.scans().size();
+        List<String> anchorNames = new ArrayList<>();
+        for (int k = 0; k < rootKeys.size(); k++) {
+            anchorNames.add("__pgt_anchor_" + (k + 1));
+        }
+        StringJoiner anchorSelect = new StringJoiner(", ");
+        for (int k = 0; k < rootKeys.size(); k++) {
+            anchorSelect.add(rootKeys.get(k) + " AS " + anchorNames.get(k));
+        }
+        StringBuilder anchors = new StringBuilder();
+        for (int t = 0; t < n; t++) {
+            int changed = t;
+            for (RowChanges.State others : List.of(RowChanges.State.NOW, RowChanges.State.BEFORE)) {
+                anchors.append(anchors.length() == 0 ? "" : "    UNION\n").append("    SELECT ").append(anchorSelect).append('\n')
+                        .append("    FROM ").append(changes.from(s -> s == changed ? RowChanges.State.IMAGES : others))
+                        .append('\n').append("    WHERE ").append(changes.signOf(t)).append(" IS NOT NULL\n");
+            }
+        }
+        sql.append("__pgt_anchors AS (\n")
+                .append("    -- rows of the tables no outer join NULL-extends, joined with a changed row before or now\n")
+                .append(anchors).append("),\n");
+        String anchored = (rootKeys.size() == 1 ? rootKeys.get(0) : "(" + String.join(", ", rootKeys) + ")")
+                + " IN (SELECT " + String.join(", ", anchorNames) + " FROM __pgt_anchors)";
+        String where = "    WHERE " + (predicate == null ? "" : "(" + predicate + ")\n      AND ") + anchored + "\n";
+        sql.append("__pgt_groups AS (\n")
+                .append("    -- the groups of those rows' result rows now, as they were, and NULL-extended as they were\n")
+                .append("    SELECT DISTINCT ").append(keys).append('\n')
+                .append("    FROM ").append(changes.from()).append('\n').append(where);
+        for (int subset = 0; subset < (1 << nullable.size()); subset++) {
+            int empty = subset;
+            sql.append("    UNION\n    SELECT DISTINCT ").append(keys).append('\n')
+                    .append("    FROM ").append(changes.from(s -> {
+                        int i = nullable.indexOf(s);
+                        return i >= 0 && (empty & (1 << i)) != 0 ? RowChanges.State.EMPTY : RowChanges.State.BEFORE;
+                    })).append('\n').append(where);
+        }
+        sql.append("    UNION\n")
+                .append("    SELECT ").append(String.join(", ", storageGroup)).append(" FROM ").append(st)
+                .append(" WHERE ").append(truncated).append('\n')
+                .append("),\n");
     }
 
     /**

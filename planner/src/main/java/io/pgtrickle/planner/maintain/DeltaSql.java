@@ -93,15 +93,16 @@ public final class DeltaSql {
             throw new Unsupported("a select list whose columns the planner cannot match to the stream table's");
         }
         if (aggregate != null) {
-            if (!anchors.isEmpty()) { // (TreeBuilder refuses them)
-                throw new Unsupported("aggregates over outer joins");
+            if (!anchors.isEmpty() && !subqueries.isEmpty()) {
+                throw new Unsupported("subqueries in the WHERE of a grouped query with outer joins");
             }
             RowChanges changes = new RowChanges(new Windows(storage(target), buffers), scans,
                     below instanceof Join join ? join : null);
-            // with subqueries in its WHERE, a group's rows change without a change of its own: recomputed
-            return AlgebraicAggregateDelta.applies(aggregate) && subqueries.isEmpty()
+            // with subqueries in its WHERE, or outer joins, a group's rows change without a change of its own
+            // (a NULL-extended row comes and goes with a row of another table): recomputed
+            return AlgebraicAggregateDelta.applies(aggregate) && subqueries.isEmpty() && anchors.isEmpty()
                     ? new AlgebraicAggregateDelta(target, changes, predicate, aggregate, project.selectList(), columns).compile()
-                    : new AggregateDelta(target, changes, predicate, plainPredicate, subqueries, aggregate,
+                    : new AggregateDelta(target, changes, predicate, plainPredicate, subqueries, anchors, aggregate,
                             project.selectList(), columns, buffers).compile();
         }
         Scan keyless = scans.stream().filter(s -> s.relation().primaryKey().isEmpty()).findFirst().orElse(null);

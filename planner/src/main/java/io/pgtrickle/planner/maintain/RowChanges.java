@@ -50,6 +50,37 @@ final class RowChanges {
         scans.forEach(s -> windows.add(s.relation()));
     }
 
+    /** How a FROM clause reads a table occurrence: as it is, its window's images, as it was, or as no rows. */
+    enum State { NOW, IMAGES, BEFORE, EMPTY }
+
+    /**
+     * The FROM clause (a join, no derived tables) with each occurrence read as {@code state} says: every row of
+     * a derived table that stands for one carries the occurrence's sign column ({@link #signOf}), never NULL,
+     * so a NULL there marks a row that an outer join NULL-extended.
+     */
+    String from(java.util.function.IntFunction<State> state) {
+        return join.from(s -> {
+            String derived = switch (state.apply(s)) {
+                case NOW -> null;
+                case IMAGES -> images(s);
+                case BEFORE -> before(s);
+                case EMPTY -> nothing(s);
+            };
+            return derived == null || scans.get(s).alias() != null ? derived
+                    : derived + " AS " + DeltaSql.reference(scans.get(s));
+        });
+    }
+
+    /** Occurrence {@code s}'s sign column as the FROM clause's rows name it. */
+    String signOf(int s) {
+        return DeltaSql.reference(scans.get(s)) + "." + sign(s);
+    }
+
+    /** The table occurrences of the FROM clause, in order. */
+    List<Scan> scans() {
+        return scans;
+    }
+
     /** The windows the terms read. */
     Windows windows() {
         return windows;

@@ -74,9 +74,6 @@ final class GroupedQuery {
             if (joins.scans.size() != aliases.size()) {
                 throw new Unsupported("a FROM clause the planner cannot match to its tables");
             }
-            if (!joins.anchors.isEmpty()) {
-                throw new Unsupported(what + " over outer joins");
-            }
             for (int i = 0; i < joins.scans.size(); i++) {
                 scans.add(new Scan(relation(joins.scans.get(i).getTable()), aliases.get(i)));
             }
