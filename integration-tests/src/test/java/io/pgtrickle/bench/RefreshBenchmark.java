@@ -34,7 +34,8 @@ import java.util.Locale;
  * maintains differentially today: scan, filter, a keyless filter, src ⋈ dim (5 regions), a 3-way join
  * (⋈ 4 categories), SUM and COUNT by region (5 groups) and by a key of 1,000 groups (amount is
  * numeric(12,2), so both are maintained from the changes), src LEFT JOIN dim, an EXISTS over dim, a
- * DISTINCT of region and category (20 rows), and join_agg: SUM and COUNT of src ⋈ dim by the region's name.
+ * DISTINCT of region and category (20 rows), join_agg: SUM and COUNT of src ⋈ dim by the region's name, minmax: MIN
+ * and MAX over 1,000 groups (from the changes), and lagg: COUNT and MAX over dim LEFT JOIN src (groups recomputed).
  */
 public final class RefreshBenchmark {
 
@@ -109,7 +110,11 @@ public final class RefreshBenchmark {
                     + "ON d.region = s.region GROUP BY d.name",
                     "SELECT d.name AS k, sum(s.amount) AS total, count(*) AS n FROM src s JOIN dim d "
                     + "ON d.region = s.region GROUP BY d.name",
-                    groupsFloor("join_agg", "d.name", " JOIN dim d ON d.region = s.region")));
+                    groupsFloor("join_agg", "d.name", " JOIN dim d ON d.region = s.region")),
+            new Query("minmax", "SELECT id % 1000 AS bucket, min(amount) AS low, max(amount) AS high, count(*) AS n "
+                    + "FROM src GROUP BY 1"),
+            new Query("lagg", "SELECT d.name, count(s.id) AS n, max(s.amount) AS high FROM dim d "
+                    + "LEFT JOIN src s ON s.region = d.region GROUP BY d.name"));
 
     /** Whether each query also has an AUTO stream table (fifth argument {@code auto}), refreshed after the others. */
     private static boolean AUTO;

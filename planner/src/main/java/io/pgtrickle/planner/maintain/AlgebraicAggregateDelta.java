@@ -248,7 +248,9 @@ final class AlgebraicAggregateDelta {
                     .append("    SELECT ").append(grouped ? "ROW(" + groupKeys + ")" : "1").append(" AS __pgt_gk")
                     .append(extremeList(e -> e.fn() + "(" + e.argument() + ") AS " + e.name())).append('\n')
                     .append("    FROM ").append(changes.from()).append('\n')
-                    .append("    WHERE ").append(predicate == null ? "" : "(" + predicate + ")\n      AND ").append(restriction)
+                    // (an uncorrelated EXISTS first: PostgreSQL then reads nothing at all when no group was reached)
+                    .append("    WHERE EXISTS (SELECT 1 FROM __pgt_reached)")
+                    .append(predicate == null ? "" : " AND (" + predicate + ")").append("\n      AND ").append(restriction)
                     // the keys themselves: the query's GROUP BY may name outputs by position
                     .append(grouped ? "\n    GROUP BY " + groupKeys : "").append('\n')
                     .append("),\n");
