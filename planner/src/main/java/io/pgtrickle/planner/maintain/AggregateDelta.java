@@ -25,7 +25,8 @@ import java.util.StringJoiner;
  * keys compare with {@code IS NOT DISTINCT FROM}, as GROUP BY does, so a NULL key is a
  * group like any other; the storage's unique index on them is {@code NULLS NOT DISTINCT}. [NOT] EXISTS and
  * [NOT] IN subqueries in the WHERE add the groups of the rows whose subquery finds a changed row of its
- * table ({@link SubqueryProbes}).
+ * table ({@link SubqueryProbes}); over LEFT and RIGHT outer joins, the groups are found through the rows no
+ * outer join NULL-extends ({@link #outerJoinGroups}).
  */
 final class AggregateDelta {
     private final Target target;
@@ -68,7 +69,7 @@ final class AggregateDelta {
         }
         this.changes = changes;
         this.predicate = predicate;
-        this.plainPredicate = subqueries.isEmpty() ? predicate : plainPredicate;
+        this.plainPredicate = plainPredicate;
         this.subqueries = subqueries;
         this.buffers = buffers;
         this.aggregate = aggregate;
@@ -122,37 +123,10 @@ final class AggregateDelta {
                 keys.add(aggregate.groupKeys().get(g) + " AS " + ident(GROUP_PREFIX + (g + 1)));
             }
             String first = ident(GROUP_PREFIX + 1);
-            if (!nullable.isEmpty()) {
-                outerJoinGroups(sql, keys.toString(), st, truncated);
+            if (nullable.isEmpty()) {
+                changedRowGroups(sql, keys.toString(), st, truncated);
             } else {
-            sql.append("__pgt_groups AS (\n")
-                    .append("    -- the groups of the changed rows, old and new; after a TRUNCATE, every stored one\n");
-            // beside subqueries, a changed row's groups if it passes the WHERE's other terms (the subqueries'
-            // answers for an old image are those of before the window, which the statement cannot ask): more
-            // groups, never fewer
-            String filter = plainPredicate;
-            for (RowChanges.Term term : changes.terms()) {
-                String where = term.gate() == null ? filter
-                        : filter == null ? term.gate() : term.gate() + " AND (" + filter + ")";
-                sql.append("    SELECT DISTINCT ").append(keys).append('\n')
-                        .append("    FROM ").append(term.from()).append('\n')
-                        .append(where == null ? "" : "    WHERE " + where + "\n")
-                        .append("    UNION\n");
-            }
-            for (int k = 0; k < subqueries.size(); k++) {
-                sql.append("    -- the groups of the rows whose subquery over ").append(subqueries.get(k).relation().qualifiedName())
-                        .append(" finds a changed row of it\n")
-                        .append("    SELECT DISTINCT ").append(keys).append('\n')
-                        .append("    FROM ").append(changes.from()).append('\n')
-                        // (an unchanged row passes the other terms now as it did before: they read only it)
-                        .append("    WHERE ").append(plainPredicate == null ? "" : plainPredicate + "\n      AND (")
-                        .append(SubqueryProbes.finds(k, subqueries.get(k))).append(plainPredicate == null ? "" : ")").append('\n')
-                        .append("    UNION\n");
-            }
-            sql
-                    .append("    SELECT ").append(String.join(", ", storageGroup)).append(" FROM ").append(st)
-                    .append(" WHERE ").append(truncated).append('\n')
-                    .append("),\n");
+                outerJoinGroups(sql, keys.toString(), st, truncated);
             }
             String key = aggregate.groupKeys().get(0);
             restriction = "(" + key + " = ANY (ARRAY(SELECT " + first + " FROM __pgt_groups WHERE " + first
@@ -203,6 +177,42 @@ final class AggregateDelta {
                 .append(DeltaSql.result(columns.isEmpty() ? "0::bigint" : "(SELECT count(*) FROM __pgt_upd)",
                         "(SELECT count(*) FROM __pgt_del)", "0::bigint"));
         return sql.toString();
+    }
+
+    /**
+     * The groups to recompute over one table or inner joins: those of the changed rows, old and new (one
+     * reading per term of {@link RowChanges}); beside subqueries, also those of the rows whose subquery finds
+     * a changed row; after a TRUNCATE, every stored one.
+     */
+    private void changedRowGroups(StringBuilder sql, String keys, String st, String truncated) {
+        sql.append("__pgt_groups AS (\n")
+                .append("    -- the groups of the changed rows, old and new; after a TRUNCATE, every stored one\n");
+        // beside subqueries, a changed row's groups if it passes the WHERE's other terms (the subqueries'
+        // answers for an old image are those of before the window, which the statement cannot ask): more
+        // groups, never fewer
+        String filter = plainPredicate;
+        for (RowChanges.Term term : changes.terms()) {
+            String where = term.gate() == null ? filter
+                    : filter == null ? term.gate() : term.gate() + " AND (" + filter + ")";
+            sql.append("    SELECT DISTINCT ").append(keys).append('\n')
+                    .append("    FROM ").append(term.from()).append('\n')
+                    .append(where == null ? "" : "    WHERE " + where + "\n")
+                    .append("    UNION\n");
+        }
+        for (int k = 0; k < subqueries.size(); k++) {
+            sql.append("    -- the groups of the rows whose subquery over ").append(subqueries.get(k).relation().qualifiedName())
+                    .append(" finds a changed row of it\n")
+                    .append("    SELECT DISTINCT ").append(keys).append('\n')
+                    .append("    FROM ").append(changes.from()).append('\n')
+                    // (an unchanged row passes the other terms now as it did before: they read only it)
+                    .append("    WHERE ").append(plainPredicate == null ? "" : plainPredicate + "\n      AND (")
+                    .append(SubqueryProbes.finds(k, subqueries.get(k))).append(plainPredicate == null ? "" : ")").append('\n')
+                    .append("    UNION\n");
+        }
+        sql
+                .append("    SELECT ").append(String.join(", ", storageGroup)).append(" FROM ").append(st)
+                .append(" WHERE ").append(truncated).append('\n')
+                .append("),\n");
     }
 
     /**

@@ -74,7 +74,6 @@ final class Differential {
         }
     }
 
-    /** The session's search path as a list of quoted schemas: what the stored SQL runs with. */
     /**
      * A SQL expression of two parameters (the same oid array literal, or null) giving the fingerprint of
      * those views' definitions: md5 of their rewrite rules' node trees, which do not depend on the search
@@ -93,6 +92,7 @@ final class Differential {
         return !now.equals(m.viewsFingerprint());
     }
 
+    /** The session's search path as a list of quoted schemas: what the stored SQL runs with. */
     static String searchPath(Session session) throws SQLException {
         List<String> schemas = new ArrayList<>();
         for (Row r : session.query("SELECT unnest(pg_catalog.current_schemas(false))::text AS schema")) {

@@ -198,11 +198,10 @@ final class Lifecycle {
     // ---------------------------------------------------------------------------------------------
 
     /**
-     * The refresh mode a stream table gets, and why; for DIFFERENTIAL the maintenance SQL and the
-     * search_path it runs with.
+     * The refresh mode a stream table gets, and why; for DIFFERENTIAL the maintenance SQL, the search_path it
+     * runs with, the planner's tree rendered ({@code operatorTree}) and the views the plan inlined
+     * ({@code views}; empty without a plan).
      */
-    /** How a stream table will be refreshed; {@code operatorTree}: the planner's tree rendered, with a plan. */
-    /** {@code views}: the views the plan inlined (empty without a plan). */
     record ModeChoice(RefreshMode effective, String reason, MaintenancePlan plan, String searchPath, String operatorTree,
             List<Long> views) {
         static ModeChoice full(String reason) {
