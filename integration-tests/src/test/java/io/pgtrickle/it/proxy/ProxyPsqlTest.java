@@ -52,6 +52,10 @@ class ProxyPsqlTest extends ProxyTestBase {
         ExternalClient.Result r = psqlC(db, "SELECT * FROM pgtrickle.validate_query('SELECT 1 AS one')").succeeded();
         assertThat(r.stdout()).contains("query|valid: 1 columns (one integer)|INFO").contains("sources|none|INFO")
                 .contains("auto_mode|");
+        // a warning without a hint prints no empty HINT line
+        r = psqlC(db, "SELECT pgtrickle.create_stream_table('no_from', 'SELECT 1 AS one'); "
+                + "SELECT pgtrickle.drop_stream_table('no_from')").succeeded();
+        assertThat(r.stderr()).contains("WARNING:  stream table public.no_from will be refreshed FULL").doesNotContain("HINT");
         r = psqlC(db, "SELECT pgtrickle.validate_query('SELECT nope')").succeeded();
         assertThat(r.stdout().strip()).isEqualTo("(query,\"42703: column \"\"nope\"\" does not exist\",ERROR)");
     }

@@ -1,4 +1,4 @@
--- pgtrickle catalog, version 7: views inlined into maintenance SQL, validate_query, change buffers without an index.
+-- pgtrickle catalog, version 7: views inlined into maintenance SQL, validate_query, change buffers without an index, notices without empty hints.
 --
 -- The planner reads a view as its definition, so the delta statement holds the view's query as it was
 -- when the stream table was planned. The views read (directly or through other views) are kept with a
@@ -53,5 +53,30 @@ BEGIN
             || 'AND NOT (b.__pgt_xid IS NOT DISTINCT FROM $2 AND b.__pgt_seq <= coalesce($3, 0)) LIMIT $4) w', buffer)
         INTO n USING frontier, applied_xid, applied_seq, lim;
     RETURN n;
+END
+$fn$;
+
+-- A call's notices without a hint no longer carry an empty HINT field (psql printed "HINT:" with nothing).
+CREATE OR REPLACE FUNCTION pgtrickle._void_result(notices text[] DEFAULT '{}')
+RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    i integer := 1;
+BEGIN
+    WHILE i + 3 <= coalesce(array_length(notices, 1), 0) LOOP
+        IF coalesce(notices[i + 3], '') = '' THEN
+            CASE notices[i]
+                WHEN 'WARNING' THEN RAISE WARNING USING ERRCODE = notices[i + 1], MESSAGE = notices[i + 2];
+                WHEN 'INFO' THEN RAISE INFO USING ERRCODE = notices[i + 1], MESSAGE = notices[i + 2];
+                ELSE RAISE NOTICE USING ERRCODE = notices[i + 1], MESSAGE = notices[i + 2];
+            END CASE;
+        ELSE
+            CASE notices[i]
+                WHEN 'WARNING' THEN RAISE WARNING USING ERRCODE = notices[i + 1], MESSAGE = notices[i + 2], HINT = notices[i + 3];
+                WHEN 'INFO' THEN RAISE INFO USING ERRCODE = notices[i + 1], MESSAGE = notices[i + 2], HINT = notices[i + 3];
+                ELSE RAISE NOTICE USING ERRCODE = notices[i + 1], MESSAGE = notices[i + 2], HINT = notices[i + 3];
+            END CASE;
+        END IF;
+        i := i + 4;
+    END LOOP;
 END
 $fn$;
