@@ -38,7 +38,9 @@ final class PgBouncer implements AutoCloseable {
                 pidfile = %s
                 """.formatted(serverPort, listenPort, users, dir.resolve("pgbouncer.log"), dir.resolve("pgbouncer.pid")));
         new ProcessBuilder("chown", "-R", "postgres", dir.toString()).inheritIO().start().waitFor();
-        Process p = new ProcessBuilder(List.of("pgbouncer", "-u", "postgres", ini.toString()))
+        List<String> command = new java.util.ArrayList<>(Sessions.ownSession());
+        command.addAll(List.of("pgbouncer", "-u", "postgres", ini.toString()));
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile()).start();
         for (int i = 0; i < 100; i++) {
             try (Socket s = new Socket()) {
@@ -53,6 +55,10 @@ final class PgBouncer implements AutoCloseable {
     }
 
     /** CPU time (user + system) the process has used, in nanoseconds. */
+    long pid() {
+        return process.pid();
+    }
+
     long cpuNanos() throws IOException {
         return ProcCpu.nanos(process.pid());
     }

@@ -50,6 +50,9 @@ public final class ProxyBenchmark {
                         new Target("proxy", proxy.port, proxy::cpuNanos),
                         new Target("io_uring", uring.port, uring::cpuNanos),
                         new Target("pgbouncer", bouncer.port, bouncer::cpuNanos));
+                System.out.printf(Locale.ROOT, "scheduler groups: pgbench %s, proxy %s, io_uring %s, pgbouncer %s%n",
+                        Sessions.autogroup(ProcessHandle.current().pid()), Sessions.autogroup(proxy.pid()),
+                        Sessions.autogroup(uring.pid()), Sessions.autogroup(bouncer.pid()));
                 for (Target t : targets) { // warm-up of every path: JIT, caches, connections
                     for (String mode : List.of("simple", "extended", "prepared")) {
                         Pgbench.run(t.port(), "postgres", true, mode, 8, Math.max(2, seconds / 2));

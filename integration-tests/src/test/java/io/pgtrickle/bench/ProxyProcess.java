@@ -25,7 +25,7 @@ final class ProxyProcess implements AutoCloseable {
     /** @param jvmOptions options for the proxy's JVM, e.g. {@code -Dpgtrickle.proxy.transport=io_uring} */
     static ProxyProcess start(int serverPort, String... jvmOptions) throws IOException {
         Path jar = jar();
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new java.util.ArrayList<>(Sessions.ownSession());
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-jar", jar.toString(), "--listen", "127.0.0.1:0",
@@ -49,6 +49,10 @@ final class ProxyProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("proxy/target/pgtrickle-proxy.jar not found: build it first (./mvnw -DskipTests install)");
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     long cpuNanos() throws IOException {
