@@ -17,7 +17,9 @@ import java.util.List;
  * carries the writing transaction's xid8 and a sequence number; an UPDATE is a delete of the old
  * row plus an insert of the new one. The trigger function is SECURITY DEFINER (owned by whoever
  * installed capture) so that any writer of the source can append to the buffer without being
- * granted anything on pgtrickle_changes.
+ * granted anything on pgtrickle_changes. Buffers are UNLOGGED, and each has an epoch in
+ * pgtrickle.pgt_buffer_epochs (also unlogged) that a crash resets with it: a reader whose remembered
+ * epoch is gone recomputes (decision w of docs/architecture.md).
  */
 final class Capture {
     static final String TRIGGER_PREFIX = "pgt_capture_";
@@ -64,8 +66,9 @@ final class Capture {
                 + Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[0]).toList())) + "::name[], "
                 + Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[2]).toList())) + "::oid[]))";
         StringBuilder ddl = new StringBuilder();
-        ddl.append("CREATE TABLE ").append(buffer).append(" (\n")
-                .append("    __pgt_seq bigint GENERATED ALWAYS AS IDENTITY,\n")
+        // unlogged: no WAL for the copies; a crash empties it, which its epoch tells readers (decision w)
+        ddl.append("CREATE UNLOGGED TABLE ").append(buffer).append(" (\n")
+                .append("    __pgt_seq bigint GENERATED ALWAYS AS IDENTITY (CACHE 1000),\n")
                 .append("    __pgt_xid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),\n")
                 .append("    __pgt_op \"char\" NOT NULL").append(colDefs).append(");\n");
         ddl.append("COMMENT ON TABLE ").append(buffer).append(" IS ")
@@ -108,6 +111,8 @@ final class Capture {
         ddl.append(trigger("upd", "UPDATE", "REFERENCING OLD TABLE AS __pgt_old NEW TABLE AS __pgt_new ", table, function));
         ddl.append(trigger("del", "DELETE", "REFERENCING OLD TABLE AS __pgt_old ", table, function));
         ddl.append(trigger("trunc", "TRUNCATE", "", table, function));
+        ddl.append("INSERT INTO pgtrickle.pgt_buffer_epochs (source_relid, epoch) VALUES (").append(source.relid())
+                .append(", pg_catalog.pg_current_xact_id()) ON CONFLICT (source_relid) DO UPDATE SET epoch = EXCLUDED.epoch;\n");
         session.script(ddl.toString());
         session.update("INSERT INTO pgtrickle.pgt_change_buffers (source_relid, source_schema, source_name, buffer_table, "
                 + "columns) VALUES (?::oid::regclass, ?, ?, ?, ?::text[])", source.relid(), source.schema(),
@@ -149,5 +154,6 @@ final class Capture {
         ddl.append("DROP TABLE IF EXISTS pgtrickle_changes.").append(quote(rows.get(0).get("buffer_table"))).append(";\n");
         session.script(ddl.toString());
         session.update("DELETE FROM pgtrickle.pgt_change_buffers WHERE source_relid = ?::oid", relid);
+        session.update("DELETE FROM pgtrickle.pgt_buffer_epochs WHERE source_relid = ?::oid", relid);
     }
 }

@@ -83,6 +83,11 @@ final class Refresher {
         // one count of the window, read with its sources, decides NO_DATA, and serves AUTO's choice and the plan's
         List<Row> sources = windowSources(session, st, incremental ? st.frontier() : null, differential ? LARGE_WINDOW : 1);
         requireSources(st, sources);
+        String emptied = incremental ? emptiedBuffer(sources) : null;
+        if (emptied != null) { // changes may be gone with the buffer: only a recompute is right
+            incremental = false;
+            differential = false;
+        }
         long changes = !incremental ? -1 : pendingChanges(st, sources, differential ? LARGE_WINDOW : 1);
         if (changes == 0) {
             // nothing to apply, nothing consumed: one statement records it (buffer clean-up waits for a
@@ -106,6 +111,9 @@ final class Refresher {
         } else if (reinitialized != null) {
             Result full = full(session, st);
             result = new Result("REINITIALIZE", full.inserted(), full.deleted(), reinitialized, full.stateSql());
+        } else if (emptied != null) {
+            result = full(session, st).because("the change buffer of " + emptied + " was emptied (a crash or restore of "
+                    + "the database empties unlogged tables): recomputed");
         } else {
             result = full(session, st);
         }
@@ -310,12 +318,27 @@ final class Refresher {
                 + "b.buffer_table, d.applied_xid::text AS applied_xid, d.applied_seq, "
                 + "pg_catalog.current_setting('transaction_isolation') AS isolation, clock_timestamp()::text AS started, "
                 + "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) AS missing, "
+                + "b.buffer_table IS NOT NULL AND d.buffer_epoch IS DISTINCT FROM e.epoch AS emptied, e.epoch IS NULL AS no_epoch, "
                 + "CASE WHEN b.buffer_table IS NULL OR ?::pg_snapshot IS NULL "
                 + "OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) THEN NULL "
                 + "ELSE pgtrickle._window_rows(b.buffer_table, ?::pg_snapshot, d.applied_xid, d.applied_seq, ?) END AS pending "
                 + "FROM pgtrickle.pgt_dependencies d "
-                + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = ? "
+                + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid "
+                + "LEFT JOIN pgtrickle.pgt_buffer_epochs e ON e.source_relid = d.source_relid::oid WHERE d.pgt_id = ? "
                 + "ORDER BY d.source_schema, d.source_name", frontier, frontier, limit, st.id());
+    }
+
+    /**
+     * The first source whose change buffer is not the one this stream table last read (its epoch is
+     * gone or new: decision w), as schema.name; null when every buffer is.
+     */
+    private static String emptiedBuffer(List<Row> sources) {
+        for (Row r : sources) {
+            if (r.getBoolean("emptied")) {
+                return Identifiers.quoteIfNeeded(r.get("source_schema")) + "." + Identifiers.quoteIfNeeded(r.get("source_name"));
+            }
+        }
+        return null;
     }
 
     /** Buffer rows in the window (decision c of docs/architecture.md), over all captured sources, up to {@code limit}. */
@@ -348,10 +371,18 @@ final class Refresher {
             }
             String buffer = "pgtrickle_changes." + quote(b.get("buffer_table"));
             long relid = b.getLong("source_relid");
+            if (b.getBoolean("no_epoch")) { // the buffer starts a new epoch, which this refresh has covered
+                script.append("INSERT INTO pgtrickle.pgt_buffer_epochs (source_relid, epoch) VALUES (").append(relid)
+                        .append(", pg_catalog.pg_current_xact_id()) ON CONFLICT (source_relid) DO NOTHING;\n");
+            }
             script.append("UPDATE pgtrickle.pgt_dependencies SET "
                     + "applied_xid = pg_catalog.pg_current_xact_id_if_assigned(), applied_seq = (SELECT coalesce(max(c.__pgt_seq), 0) "
-                    + "FROM ").append(buffer).append(" c WHERE c.__pgt_xid = pg_catalog.pg_current_xact_id_if_assigned()) "
-                    + "WHERE pgt_id = ").append(st.id()).append(" AND source_relid = ").append(relid).append("::oid;\n");
+                    + "FROM ").append(buffer).append(" c WHERE c.__pgt_xid = pg_catalog.pg_current_xact_id_if_assigned())");
+            if (b.getBoolean("emptied")) {
+                script.append(", buffer_epoch = (SELECT e.epoch FROM pgtrickle.pgt_buffer_epochs e WHERE e.source_relid = ")
+                        .append(relid).append(")");
+            }
+            script.append(" WHERE pgt_id = ").append(st.id()).append(" AND source_relid = ").append(relid).append("::oid;\n");
             // A stream table being created over this source in another transaction holds this lock
             // (Capture.ensure) until it commits; waiting for it lets the DELETE's snapshot (READ COMMITTED)
             // see the new reader, whose initial refresh may need rows the others have applied. A
