@@ -54,11 +54,11 @@ final class PgBouncer implements AutoCloseable {
         throw new IllegalStateException("pgbouncer did not start: " + Files.readString(dir.resolve("stdout.txt")));
     }
 
-    /** CPU time (user + system) the process has used, in nanoseconds. */
     long pid() {
         return process.pid();
     }
 
+    /** CPU time (user + system) the process has used, in nanoseconds. */
     long cpuNanos() throws IOException {
         return ProcCpu.nanos(process.pid());
     }

@@ -114,4 +114,28 @@ class CaptureTest {
         assertThat(rows(c, "SELECT id, t FROM " + buffer)).containsExactly("7 | by writer");
         exec(c, "REVOKE ALL ON typed FROM " + role, "DROP ROLE " + role);
     }
+
+    /**
+     * A role other than the catalog's owner captures a new source, and refreshes it after its buffer's
+     * epoch is gone (what a crash does, decision w): both need the epoch table, and the refresh recomputes.
+     */
+    @Test
+    void anotherRoleCapturesASourceAndRecomputesWhenItsBufferEpochIsGone(TestDatabase db) throws SQLException {
+        String role = "owner_" + db.name();
+        exec(c, "CREATE ROLE " + role, "GRANT CREATE ON SCHEMA public TO " + role,
+                "GRANT USAGE, CREATE ON SCHEMA pgtrickle_changes TO " + role, "SET ROLE " + role,
+                "CREATE TABLE owned (id int PRIMARY KEY, v int)", "INSERT INTO owned VALUES (1, 10), (2, 20)",
+                "SELECT pgtrickle.create_stream_table('owned_st', 'SELECT id, v FROM owned WHERE v > 5', '1m', 'DIFFERENTIAL')",
+                "INSERT INTO owned VALUES (3, 30)", "RESET ROLE",
+                "DELETE FROM pgtrickle.pgt_buffer_epochs WHERE source_relid = 'owned'::regclass::oid",
+                "SET ROLE " + role, "SELECT pgtrickle.refresh_stream_table('owned_st')");
+        assertThat(value(c, "SELECT action || ': ' || reason FROM pgtrickle.get_refresh_history('owned_st', 1)"))
+                .startsWith("FULL: the change buffer of public.owned was emptied");
+        io.pgtrickle.it.harness.Oracle.assertStreamTableMatches(c, "owned_st", "SELECT id, v FROM owned WHERE v > 5");
+        exec(c, "UPDATE owned SET v = 1 WHERE id = 1", "SELECT pgtrickle.refresh_stream_table('owned_st')");
+        assertThat(value(c, "SELECT action FROM pgtrickle.get_refresh_history('owned_st', 1)")).isEqualTo("DIFFERENTIAL");
+        io.pgtrickle.it.harness.Oracle.assertStreamTableMatches(c, "owned_st", "SELECT id, v FROM owned WHERE v > 5");
+        exec(c, "SELECT pgtrickle.drop_stream_table('owned_st')", "DROP TABLE owned", "RESET ROLE",
+                "DROP OWNED BY " + role, "DROP ROLE " + role);
+    }
 }

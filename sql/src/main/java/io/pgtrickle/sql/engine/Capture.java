@@ -152,8 +152,8 @@ final class Capture {
         ddl.append("DROP FUNCTION IF EXISTS pgtrickle_changes.").append(quote(functionFor(rows.get(0).get("buffer_table"))))
                 .append("();\n");
         ddl.append("DROP TABLE IF EXISTS pgtrickle_changes.").append(quote(rows.get(0).get("buffer_table"))).append(";\n");
+        ddl.append("DELETE FROM pgtrickle.pgt_buffer_epochs WHERE source_relid = ").append(relid).append(";\n");
         session.script(ddl.toString());
         session.update("DELETE FROM pgtrickle.pgt_change_buffers WHERE source_relid = ?::oid", relid);
-        session.update("DELETE FROM pgtrickle.pgt_buffer_epochs WHERE source_relid = ?::oid", relid);
     }
 }

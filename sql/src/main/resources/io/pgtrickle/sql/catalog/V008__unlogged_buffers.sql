@@ -10,6 +10,8 @@ CREATE UNLOGGED TABLE pgtrickle.pgt_buffer_epochs (
 );
 COMMENT ON TABLE pgtrickle.pgt_buffer_epochs IS
     'pgtrickle: the epoch of each change buffer; unlogged, emptied with the buffers by a crash';
+-- as the other catalog tables: the role that captures a source, or refreshes after a crash, writes it
+GRANT SELECT, INSERT, UPDATE, DELETE ON pgtrickle.pgt_buffer_epochs TO PUBLIC;
 
 ALTER TABLE pgtrickle.pgt_dependencies ADD COLUMN buffer_epoch xid8;
 
@@ -20,7 +22,7 @@ DO $upgrade$
 DECLARE
     r record;
 BEGIN
-    FOR r IN SELECT k.oid::regclass AS buffer, b.source_relid
+    FOR r IN SELECT k.oid::regclass AS buffer
              FROM pgtrickle.pgt_change_buffers b
              JOIN pg_catalog.pg_class k ON k.relname = b.buffer_table
                   AND k.relnamespace = 'pgtrickle_changes'::regnamespace LOOP
