@@ -23,10 +23,6 @@ public record Schedule(Kind kind, String text, Duration freshness) {
 
     private static final Pattern DURATION = Pattern.compile("(?:\\d+[smhdw])+");
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+)([smhdw])");
-    private static final Pattern CRON_FIELD =
-            Pattern.compile("(\\*|\\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\\d+)?(,(\\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/\\d+)?)*");
-    private static final java.util.Set<String> CRON_ALIASES =
-            java.util.Set.of("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly");
 
     /** Parses and validates; throws 22023 with a message saying what is accepted. */
     public static Schedule parse(String text) {
@@ -56,23 +52,28 @@ public record Schedule(Kind kind, String text, Duration freshness) {
             }
             return new Schedule(Kind.DURATION, lower, total);
         }
-        if (CRON_ALIASES.contains(lower)) {
+        if (CronExpression.isNickname(lower)) {
             return new Schedule(Kind.CRON, lower, null);
         }
         String[] fields = trimmed.split("\\s+");
-        if ((fields.length == 5 || fields.length == 6) && allCronFields(fields)) {
-            return new Schedule(Kind.CRON, String.join(" ", fields), null);
+        if (fields.length == 5 || fields.length == 6) {
+            String cron = String.join(" ", fields);
+            try {
+                CronExpression.parse(cron);
+            } catch (RuntimeException e) { // cron-utils says why
+                throw invalid("invalid cron schedule \"" + trimmed + "\": " + e.getMessage());
+            }
+            return new Schedule(Kind.CRON, cron, null);
         }
         throw invalid("invalid schedule \"" + trimmed + "\"");
     }
 
-    private static boolean allCronFields(String[] fields) {
-        for (String f : fields) {
-            if (!CRON_FIELD.matcher(f).matches()) {
-                return false;
-            }
+    /** The cron expression of a CRON schedule. */
+    public CronExpression cron() {
+        if (kind != Kind.CRON) {
+            throw new IllegalStateException(this + " is not a cron schedule");
         }
-        return true;
+        return CronExpression.parse(text);
     }
 
     private static PgTrickleException invalid(String message) {

@@ -45,7 +45,8 @@ public final class Engine {
         } catch (SQLException | RuntimeException e) {
             undo(session, own, e);
             if (own && lifecycle.failedRefresh() != null) {
-                recordFailure(session, lifecycle.failedRefresh(), e);
+                recordFailure(session, lifecycle.failedRefresh(), command instanceof RefreshStreamTable r && r.scheduled()
+                        ? Refresher.Initiator.SCHEDULER : Refresher.Initiator.MANUAL, e);
             }
             throw e;
         }
@@ -76,13 +77,13 @@ public final class Engine {
      * A failed manual refresh is recorded when the call had its own transaction. Inside the caller's
      * block it cannot be: the caller's transaction is aborted, and with it anything written now.
      */
-    private static void recordFailure(Session session, long pgtId, Exception e) {
+    private static void recordFailure(Session session, long pgtId, Refresher.Initiator initiator, Exception e) {
         String sqlState = e instanceof PgTrickleException p ? p.sqlState().code()
                 : e instanceof SQLException s ? s.getSQLState() : SqlState.INTERNAL_ERROR.code();
         try {
             String message = e instanceof PSQLException p && p.getServerErrorMessage() != null
                     ? p.getServerErrorMessage().getMessage() : e.getMessage();
-            Refresher.recordFailure(session, pgtId, Refresher.Initiator.MANUAL, sqlState, message);
+            Refresher.recordFailure(session, pgtId, initiator, sqlState, message);
         } catch (SQLException | RuntimeException recordingFailure) {
             e.addSuppressed(recordingFailure);
         }

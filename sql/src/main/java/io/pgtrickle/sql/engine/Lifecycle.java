@@ -160,10 +160,11 @@ final class Lifecycle {
                     "Resume it with pgtrickle.resume_stream_table(" + Identifiers.literal(st.displayName()) + ").");
         }
         failedRefresh = st.id();
+        Refresher.Initiator initiator = c.scheduled() ? Refresher.Initiator.SCHEDULER : Refresher.Initiator.MANUAL;
         if (st.effectiveMode() == RefreshMode.DIFFERENTIAL && Differential.viewsChanged(session, st.maintenance())) {
-            reinitialize(st, Refresher.Initiator.MANUAL, VIEWS_CHANGED);
+            reinitialize(st, initiator, VIEWS_CHANGED);
         } else {
-            Refresher.refresh(session, st, Refresher.Initiator.MANUAL);
+            Refresher.refresh(session, st, initiator);
         }
         failedRefresh = null;
     }

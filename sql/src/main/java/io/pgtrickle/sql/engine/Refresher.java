@@ -230,9 +230,18 @@ final class Refresher {
     /** SQLSTATEs that mean the stream table cannot refresh until someone changes something: status ERROR. */
     private static final java.util.Set<String> PERMANENT = java.util.Set.of("42P01", "42P17");
 
+    /** Consecutive failed refreshes after which a stream table is SUSPENDED (../shared/API.md "Status"). */
+    static final int SUSPEND_AFTER = 3;
+
+    /** The channel that announces failures and suspensions, with a JSON payload. */
+    public static final String ALERT_CHANNEL = "pgtrickle_alert";
+
     /**
      * Records a refresh that failed, in a transaction of its own (the refresh's was rolled back): a
-     * FAILED history row, the error count and message, and status ERROR for a permanent failure.
+     * FAILED history row, the error count and message, status ERROR for a permanent failure and
+     * SUSPENDED after {@value #SUSPEND_AFTER} failures in a row, and a NOTIFY on {@value #ALERT_CHANNEL}
+     * (delivered with the commit): {"event": "refresh_failed" | "suspended" | "error", "stream_table",
+     * "status", "consecutive_errors", "sqlstate", "message", "initiated_by"}.
      */
     static void recordFailure(Session session, long pgtId, Initiator initiator, String sqlState, String message)
             throws SQLException {
@@ -241,10 +250,19 @@ final class Refresher {
             session.update("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, action, status, initiated_by, end_time, "
                     + "error_message) SELECT pgt_id, 'FULL', 'FAILED', ?, clock_timestamp(), ? "
                     + "FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?", initiator.name(), message, pgtId);
-            session.update("UPDATE pgtrickle.pgt_stream_tables SET consecutive_errors = consecutive_errors + 1, "
+            session.query("WITH s AS (UPDATE pgtrickle.pgt_stream_tables SET consecutive_errors = consecutive_errors + 1, "
                     + "last_error_message = ?, updated_at = now(), "
-                    + "status = CASE WHEN ? AND status <> 'SUSPENDED' THEN 'ERROR' ELSE status END WHERE pgt_id = ?",
-                    message, PERMANENT.contains(sqlState), pgtId);
+                    + "status = CASE WHEN ? AND status <> 'SUSPENDED' THEN 'ERROR' "
+                    + "WHEN consecutive_errors + 1 >= ? AND status IN ('ACTIVE', 'INITIALIZING') THEN 'SUSPENDED' "
+                    + "ELSE status END WHERE pgt_id = ? "
+                    + "RETURNING pgt_schema, pgt_name, status, consecutive_errors) "
+                    + "SELECT pg_catalog.pg_notify(?, pg_catalog.json_build_object("
+                    + "'event', CASE status WHEN 'ERROR' THEN 'error' WHEN 'SUSPENDED' THEN 'suspended' ELSE 'refresh_failed' END, "
+                    + "'stream_table', pg_catalog.quote_ident(pgt_schema) || '.' || pg_catalog.quote_ident(pgt_name), "
+                    + "'status', status, 'consecutive_errors', consecutive_errors, 'sqlstate', ?::text, "
+                    + "'message', pg_catalog.left(?, 2000), 'initiated_by', ?::text)::text) FROM s",
+                    message, PERMANENT.contains(sqlState), SUSPEND_AFTER, pgtId, ALERT_CHANNEL, sqlState, message,
+                    initiator.name());
             session.script("COMMIT");
         } catch (SQLException | RuntimeException e) {
             session.script("ROLLBACK");

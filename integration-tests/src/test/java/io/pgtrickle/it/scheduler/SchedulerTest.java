@@ -1,0 +1,201 @@
+package io.pgtrickle.it.scheduler;
+
+import static io.pgtrickle.it.harness.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.value;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtrickle.it.harness.Oracle;
+import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.Poll;
+import io.pgtrickle.it.harness.TestDatabase;
+import io.pgtrickle.sql.scheduler.ConnectionFactory;
+import io.pgtrickle.sql.scheduler.Scheduler;
+import io.pgtrickle.sql.scheduler.SchedulerSettings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * The scheduler refreshes stream tables by itself (DESIGN §5): durations, cron and calculated
+ * schedules fire, chains propagate in one pass, failures suspend, and of two schedulers one leads.
+ * Each scheduler here is restricted to this class's database.
+ */
+@PgTest
+class SchedulerTest {
+    private static final Duration TICK = Duration.ofMillis(100);
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final TestDatabase db;
+    private final List<Scheduler> started = new ArrayList<>();
+    private Connection c;
+
+    SchedulerTest(TestDatabase db) {
+        this.db = db;
+    }
+
+    @BeforeEach
+    void connect() throws SQLException {
+        c = db.connectPgtrickle();
+        exec(c, "DROP TABLE IF EXISTS src CASCADE", "CREATE TABLE src (id int PRIMARY KEY, g int, v int)",
+                "INSERT INTO src SELECT i, i % 3, i FROM generate_series(1, 30) i");
+    }
+
+    @AfterEach
+    void stop() throws SQLException {
+        started.forEach(Scheduler::close);
+        started.clear();
+        for (String st : io.pgtrickle.it.harness.Sql.rows(c, "SELECT pgt_name FROM pgtrickle.pgt_stream_tables "
+                + "ORDER BY pgt_id DESC")) {
+            if (value(c, "SELECT count(*) FROM pgtrickle.pgt_stream_tables WHERE pgt_name = '" + st + "'").equals("1")) {
+                exec(c, "SELECT pgtrickle.drop_stream_table('" + st + "', cascade => true)");
+            }
+        }
+        c.close();
+    }
+
+    private Scheduler start(String holder) {
+        ConnectionFactory connections = database -> DriverManager.getConnection("jdbc:postgresql://" + db.host() + ":"
+                + db.port() + "/" + database + "?user=" + db.user() + "&ApplicationName=pgtrickle-scheduler");
+        Scheduler s = Scheduler.start(SchedulerSettings.defaults(connections, db.name(), holder).withTick(TICK)
+                .withDiscovery(Duration.ofMillis(200)).withDatabases(Set.of(db.name())));
+        started.add(s);
+        return s;
+    }
+
+    private boolean matches(String table, String query) throws SQLException {
+        try {
+            Oracle.assertStreamTableMatches(c, table, query);
+            return true;
+        } catch (AssertionError e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aDurationScheduleRefreshesWithoutACallAndTheHeartbeatSaysSo() throws Exception {
+        String query = "SELECT g, count(*) AS n, sum(v) AS s FROM src GROUP BY g";
+        exec(c, "SELECT pgtrickle.create_stream_table('often', '" + query + "', '1s', 'DIFFERENTIAL')");
+        assertThat(value(c, "SELECT scheduler_running FROM pgtrickle.quick_health")).isEqualTo("f");
+        start("test scheduler A");
+        exec(c, "INSERT INTO src VALUES (100, 1, 100), (101, NULL, 5)", "UPDATE src SET g = 2 WHERE id = 1",
+                "DELETE FROM src WHERE id = 2");
+        Poll.until(WAIT, "the scheduler applies the changes", () -> matches("often", query));
+        assertThat(value(c, "SELECT initiated_by || ' ' || action FROM pgtrickle.pgt_refresh_history h "
+                + "JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = 'often' AND h.rows_inserted > 0 "
+                + "ORDER BY refresh_id DESC LIMIT 1")).isEqualTo("SCHEDULER DIFFERENTIAL");
+        Poll.until(WAIT, "quick_health sees the scheduler",
+                () -> value(c, "SELECT scheduler_running FROM pgtrickle.quick_health").equals("t"));
+        assertThat(value(c, "SELECT holder FROM pgtrickle.pgt_scheduler_heartbeat WHERE database_name = current_database()"))
+                .isEqualTo("test scheduler A");
+        // and again, for changes made after it had caught up
+        exec(c, "UPDATE src SET v = v * 2 WHERE g = 0");
+        Poll.until(WAIT, "the scheduler applies the next changes", () -> matches("often", query));
+        started.remove(0).close();
+        assertThat(value(c, "SELECT scheduler_running FROM pgtrickle.quick_health")).as("a stopped scheduler says so")
+                .isEqualTo("f");
+    }
+
+    @Test
+    void aCalculatedChainIsRefreshedUpstreamFirstInOnePass() throws Exception {
+        exec(c, "SELECT pgtrickle.create_stream_table('leaf', 'SELECT id, g, v FROM src WHERE v > 3', 'calculated', 'DIFFERENTIAL')",
+                "SELECT pgtrickle.create_stream_table('mid', 'SELECT g, sum(v) AS s FROM leaf GROUP BY g', 'calculated', 'DIFFERENTIAL')",
+                "SELECT pgtrickle.create_stream_table('top', 'SELECT count(*) AS groups, sum(s) AS total FROM mid', '1s', 'DIFFERENTIAL')");
+        String composed = "SELECT count(*) AS groups, sum(s) AS total FROM (SELECT g, sum(v) AS s FROM src WHERE v > 3 GROUP BY g) m";
+        start("chain");
+        exec(c, "INSERT INTO src VALUES (200, 7, 1000)", "DELETE FROM src WHERE id = 10", "UPDATE src SET g = 5 WHERE id = 20");
+        Poll.until(WAIT, "the change reaches the top of the chain", () -> matches("top", composed));
+        Oracle.assertStreamTableMatches(c, "leaf", "SELECT id, g, v FROM src WHERE v > 3");
+        Oracle.assertStreamTableMatches(c, "mid", "SELECT g, sum(v) AS s FROM leaf GROUP BY g");
+        // in the pass that applied the change, each level started after the one it reads had finished
+        List<String> order = io.pgtrickle.it.harness.Sql.rows(c, "SELECT s.pgt_name FROM pgtrickle.pgt_refresh_history h "
+                + "JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE h.action = 'DIFFERENTIAL' "
+                + "AND h.initiated_by = 'SCHEDULER' ORDER BY h.start_time");
+        assertThat(order).containsSubsequence("leaf", "mid", "top");
+    }
+
+    @Test
+    void aCronScheduleWithSecondsFires() throws Exception {
+        exec(c, "SELECT pgtrickle.create_stream_table('cron_st', 'SELECT id, v FROM src', '*/1 * * * * *', 'FULL')");
+        start("cron");
+        exec(c, "INSERT INTO src VALUES (300, 0, 3)");
+        Poll.until(WAIT, "the cron schedule fires", () -> matches("cron_st", "SELECT id, v FROM src"));
+        assertThat(value(c, "SELECT count(*) > 0 FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s "
+                + "USING (pgt_id) WHERE s.pgt_name = 'cron_st' AND h.initiated_by = 'SCHEDULER'")).isEqualTo("t");
+    }
+
+    @Test
+    void threeFailuresSuspendWithAnAlertAndResumeBringsItBack() throws Exception {
+        try (Connection listener = db.connect()) {
+            exec(listener, "LISTEN pgtrickle_alert");
+            exec(c, "SELECT pgtrickle.create_stream_table('broken', 'SELECT id, 100 / v AS q FROM src', '1s', 'FULL')",
+                    "UPDATE src SET v = 0 WHERE id = 5");
+            start("failing");
+            Poll.until(WAIT, "the table is suspended", () -> value(c,
+                    "SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'broken'").equals("SUSPENDED"));
+            assertThat(value(c, "SELECT consecutive_errors || ' ' || last_error_message FROM pgtrickle.pgt_stream_tables "
+                    + "WHERE pgt_name = 'broken'")).isEqualTo("3 division by zero");
+            assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s "
+                    + "USING (pgt_id) WHERE s.pgt_name = 'broken' AND h.status = 'FAILED' AND h.initiated_by = 'SCHEDULER'"))
+                    .isEqualTo("3");
+            List<String> alerts = new ArrayList<>();
+            Poll.until(WAIT, "the suspension is announced", () -> {
+                exec(listener, "SELECT 1");
+                PGNotification[] got = listener.unwrap(PGConnection.class).getNotifications();
+                for (PGNotification n : got == null ? new PGNotification[0] : got) {
+                    alerts.add(n.getParameter());
+                }
+                return alerts.stream().anyMatch(a -> a.contains("\"suspended\""));
+            });
+            assertThat(alerts).hasSize(3);
+            assertThat(alerts.get(2)).contains("\"stream_table\" : \"public.broken\"", "\"consecutive_errors\" : 3",
+                    "\"sqlstate\" : \"22012\"", "\"initiated_by\" : \"SCHEDULER\"");
+            // suspended, the scheduler leaves it alone
+            String history = "SELECT count(*) FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s "
+                    + "USING (pgt_id) WHERE s.pgt_name = 'broken'";
+            String attempts = value(c, history);
+            Thread.sleep(TICK.toMillis() * 5); // not a timing assertion: time for passes that must not refresh it
+            assertThat(value(c, history)).isEqualTo(attempts);
+            exec(c, "UPDATE src SET v = 1 WHERE id = 5", "SELECT pgtrickle.resume_stream_table('broken')");
+            Poll.until(WAIT, "resumed, it is refreshed again", () -> matches("broken", "SELECT id, 100 / v AS q FROM src"));
+            assertThat(value(c, "SELECT status || ' ' || consecutive_errors FROM pgtrickle.pgt_stream_tables "
+                    + "WHERE pgt_name = 'broken'")).isEqualTo("ACTIVE 0");
+        }
+    }
+
+    @Test
+    void ofTwoSchedulersOneLeadsAndTheOtherTakesOverWhenItStops() throws Exception {
+        exec(c, "SELECT pgtrickle.create_stream_table('ticking', 'SELECT g, count(*) AS n FROM src GROUP BY g', '1s', 'DIFFERENTIAL')");
+        Scheduler a = start("scheduler A");
+        Scheduler b = start("scheduler B");
+        Poll.until(WAIT, "one of them leads", () -> a.leading(db.name()) || b.leading(db.name()));
+        for (int i = 0; i < 20; i++) {
+            assertThat(a.leading(db.name()) && b.leading(db.name())).as("never both").isFalse();
+            exec(c, "INSERT INTO src VALUES (" + (1000 + i) + ", " + (i % 4) + ", 1)");
+            Thread.sleep(20); // spreads the writes over several passes; asserts nothing about time
+        }
+        Scheduler leader = a.leading(db.name()) ? a : b;
+        Scheduler other = leader == a ? b : a;
+        assertThat(other.refreshes(db.name())).as("the standby refreshes nothing").isZero();
+        started.remove(leader);
+        leader.close();
+        Duration takeover = Poll.until(Duration.ofSeconds(10), "the standby takes over", () -> other.leading(db.name()));
+        assertThat(takeover).isLessThan(Duration.ofSeconds(10));
+        exec(c, "DELETE FROM src WHERE id >= 1000");
+        Poll.until(WAIT, "the new leader refreshes", () -> matches("ticking", "SELECT g, count(*) AS n FROM src GROUP BY g"));
+        assertThat(value(c, "SELECT holder FROM pgtrickle.pgt_scheduler_heartbeat WHERE database_name = current_database()"))
+                .isEqualTo(other == a ? "scheduler A" : "scheduler B");
+        // no two refreshes of the table ever overlapped
+        assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history x JOIN pgtrickle.pgt_refresh_history y "
+                + "ON x.pgt_id = y.pgt_id AND x.refresh_id < y.refresh_id AND x.start_time < y.end_time AND y.start_time < x.end_time "
+                + "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = x.pgt_id WHERE s.pgt_name = 'ticking'")).isEqualTo("0");
+    }
+}

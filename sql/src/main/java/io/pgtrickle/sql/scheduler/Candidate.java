@@ -1,0 +1,27 @@
+package io.pgtrickle.sql.scheduler;
+
+import io.pgtrickle.sql.command.QualifiedName;
+import io.pgtrickle.sql.command.Schedule;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One stream table as a scheduler pass sees it (read from the catalog at the start of the pass).
+ *
+ * @param id pgt_id
+ * @param table its schema and name
+ * @param owner the role that owns the storage table: the refresh runs as it
+ * @param schedule its parsed schedule
+ * @param schedulable ACTIVE or INITIALIZING, and not IMMEDIATE (which has no schedule)
+ * @param populated whether it holds rows yet
+ * @param dataTimestamp when its contents were last made current, or null
+ * @param lastRefreshAt when it was last refreshed, or null
+ * @param createdAt when it was created (a cron schedule counts from here before the first refresh)
+ * @param consecutiveErrors failed refreshes in a row
+ * @param lastFailureAt end of its latest failed refresh, or null
+ * @param upstream the stream tables it reads (pgt_id)
+ */
+public record Candidate(long id, QualifiedName table, String owner, Schedule schedule, boolean schedulable, boolean populated,
+        Instant dataTimestamp, Instant lastRefreshAt, Instant createdAt, int consecutiveErrors, Instant lastFailureAt,
+        List<Long> upstream) {
+}

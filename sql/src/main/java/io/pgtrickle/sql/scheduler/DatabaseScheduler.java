@@ -1,0 +1,323 @@
+package io.pgtrickle.sql.scheduler;
+
+import io.pgtrickle.sql.command.Identifiers;
+import io.pgtrickle.sql.command.QualifiedName;
+import io.pgtrickle.sql.command.RefreshStreamTable;
+import io.pgtrickle.sql.command.Schedule;
+import io.pgtrickle.sql.engine.Engine;
+import io.pgtrickle.sql.session.JdbcSession;
+import io.pgtrickle.sql.session.Row;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler of one database (DESIGN §5). It holds leadership with a session advisory lock on a
+ * connection of its own (so of several schedulers on one database exactly one refreshes, and another
+ * takes over when that connection ends), writes the heartbeat row, and each tick refreshes the due
+ * stream tables ({@link PassPlan}) level by level, the tables of a level in parallel on worker
+ * connections, each as its owner (SET ROLE) through the engine's refresh path, recorded as SCHEDULER.
+ */
+final class DatabaseScheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseScheduler.class);
+    /** The advisory lock key of scheduler leadership in a database ("pgtsched"). */
+    static final long LEADER_LOCK = 0x7067747363686564L;
+    /** The heartbeat is written at least this often; quick_health trusts it for 10 seconds. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(2);
+    private static final Duration PRUNE = Duration.ofHours(1);
+
+    private final String database;
+    private final SchedulerSettings settings;
+    private final Engine engine = new Engine();
+    private final Object wake = new Object();
+    private final Thread thread;
+    private final ExecutorService pool;
+    private final BlockingQueue<Connection> idleWorkers;
+    private final AtomicLong refreshes = new AtomicLong();
+    private volatile boolean stopping;
+    private volatile boolean leading;
+    private Connection leader;
+    private Instant startedLeading;
+    private Instant lastBeat = Instant.EPOCH;
+    private Instant lastPrune = Instant.EPOCH;
+
+    DatabaseScheduler(String database, SchedulerSettings settings) {
+        this.database = database;
+        this.settings = settings;
+        this.pool = Executors.newFixedThreadPool(settings.parallelism(), r -> {
+            Thread t = new Thread(r, "pgtrickle-refresh-" + database);
+            t.setDaemon(true);
+            return t;
+        });
+        this.idleWorkers = new ArrayBlockingQueue<>(settings.parallelism());
+        this.thread = new Thread(this::run, "pgtrickle-scheduler-" + database);
+        this.thread.setDaemon(true);
+    }
+
+    DatabaseScheduler start() {
+        thread.start();
+        return this;
+    }
+
+    String database() {
+        return database;
+    }
+
+    /** Whether this scheduler holds its database's leadership now. */
+    boolean leading() {
+        return leading;
+    }
+
+    /** Refreshes this scheduler has run (successful or not). */
+    long refreshes() {
+        return refreshes.get();
+    }
+
+    private void run() {
+        while (!stopping) {
+            Duration pause;
+            try {
+                pause = step();
+            } catch (SQLException | RuntimeException e) {
+                if (!stopping) {
+                    LOG.warn("scheduler of database {}: {}; trying again", database, e.getMessage());
+                    LOG.debug("scheduler failure", e);
+                }
+                resign();
+                pause = settings.tick();
+            }
+            synchronized (wake) {
+                if (!stopping) {
+                    try {
+                        wake.wait(Math.max(1, pause.toMillis()));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+        }
+        resign();
+        closeWorkers();
+    }
+
+    /** One turn: take or keep leadership, beat, and run a pass; returns how long to wait for the next. */
+    private Duration step() throws SQLException {
+        if (leader == null) {
+            leader = settings.connections().open(database);
+            if (new JdbcSession(leader).queryOne("SELECT to_regclass('pgtrickle.pgt_stream_tables') IS NOT NULL "
+                    + "AND to_regclass('pgtrickle.pgt_scheduler_heartbeat') IS NOT NULL AS catalog").getBoolean("catalog")) {
+                LOG.debug("database {} has stream tables", database);
+            } else { // nothing to schedule here: hold no connection, which would block DROP DATABASE
+                resign();
+                return settings.discovery();
+            }
+        }
+        JdbcSession session = new JdbcSession(leader);
+        if (!leading) {
+            if (!session.queryOne("SELECT pg_catalog.pg_try_advisory_lock(?) AS got", LEADER_LOCK).getBoolean("got")) {
+                return settings.tick(); // another scheduler leads: stand by
+            }
+            leading = true;
+            startedLeading = Instant.now();
+            lastBeat = Instant.EPOCH;
+            LOG.info("scheduling stream tables of database {}", database);
+            // a refresh is one transaction, so one that was running when its scheduler died was rolled back
+            session.update("UPDATE pgtrickle.pgt_refresh_history SET status = 'FAILED', end_time = "
+                    + "coalesce(end_time, clock_timestamp()), error_message = coalesce(error_message, "
+                    + "'the scheduler running this refresh stopped; the refresh was rolled back') WHERE status = 'RUNNING'");
+        }
+        Instant now = Instant.now();
+        if (Duration.between(lastBeat, now).compareTo(HEARTBEAT) >= 0) {
+            session.update("INSERT INTO pgtrickle.pgt_scheduler_heartbeat (database_name, holder, started_at, last_beat_at) "
+                    + "VALUES (current_database(), ?, ?::timestamptz, now()) ON CONFLICT (database_name) DO UPDATE "
+                    + "SET holder = EXCLUDED.holder, started_at = EXCLUDED.started_at, last_beat_at = now()",
+                    settings.holder(), startedLeading.toString());
+            lastBeat = now;
+        }
+        if (!settings.historyRetention().isZero() && Duration.between(lastPrune, now).compareTo(PRUNE) >= 0) {
+            long pruned = session.update("DELETE FROM pgtrickle.pgt_refresh_history WHERE status <> 'RUNNING' "
+                    + "AND start_time < now() - ?::bigint * interval '1 second'", settings.historyRetention().toSeconds());
+            if (pruned > 0) {
+                LOG.info("pruned {} refresh history rows of database {}", pruned, database);
+            }
+            lastPrune = now;
+        }
+        Instant passStart = Instant.now();
+        pass(session);
+        Duration spent = Duration.between(passStart, Instant.now());
+        return spent.compareTo(settings.tick()) >= 0 ? Duration.ofMillis(1) : settings.tick().minus(spent);
+    }
+
+    /** Reads the catalog, plans the pass and runs it. */
+    private void pass(JdbcSession session) throws SQLException {
+        List<Row> rows = session.query("SELECT s.pgt_id, s.pgt_schema, s.pgt_name, r.rolname AS owner, s.schedule, "
+                + "s.status IN ('ACTIVE', 'INITIALIZING') AND s.effective_refresh_mode <> 'IMMEDIATE' AS schedulable, "
+                + "s.is_populated, " + micros("s.data_timestamp") + " AS data_timestamp, " + micros("s.last_refresh_at")
+                + " AS last_refresh_at, " + micros("s.created_at") + " AS created_at, s.consecutive_errors, "
+                + micros("(SELECT max(h.end_time) FROM pgtrickle.pgt_refresh_history h WHERE h.pgt_id = s.pgt_id "
+                + "AND h.status = 'FAILED')") + " AS last_failure, "
+                + "(SELECT string_agg(u.pgt_id::text, ',') FROM pgtrickle.pgt_dependencies d "
+                + " JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid WHERE d.pgt_id = s.pgt_id) AS upstream, "
+                + micros("clock_timestamp()") + " AS now "
+                + "FROM pgtrickle.pgt_stream_tables s JOIN pg_catalog.pg_class c ON c.oid = s.pgt_relid "
+                + "JOIN pg_catalog.pg_roles r ON r.oid = c.relowner");
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<Candidate> candidates = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            Schedule schedule;
+            try {
+                schedule = Schedule.parse(r.get("schedule"));
+            } catch (RuntimeException e) { // written by hand into the catalog: not ours to guess
+                LOG.warn("stream table {}.{} has an invalid schedule \"{}\": not scheduled", r.get("pgt_schema"),
+                        r.get("pgt_name"), r.get("schedule"));
+                continue;
+            }
+            String upstream = r.get("upstream");
+            candidates.add(new Candidate(r.getLong("pgt_id"), new QualifiedName(r.get("pgt_schema"), r.get("pgt_name")),
+                    r.get("owner"), schedule, r.getBoolean("schedulable"), r.getBoolean("is_populated"),
+                    instant(r.get("data_timestamp")), instant(r.get("last_refresh_at")), instant(r.get("created_at")),
+                    Integer.parseInt(r.get("consecutive_errors")), instant(r.get("last_failure")),
+                    upstream == null ? List.of() : Arrays.stream(upstream.split(",")).map(Long::valueOf).toList()));
+        }
+        Instant now = instant(rows.get(0).get("now"));
+        for (List<Candidate> level : PassPlan.plan(candidates, now, settings.tick(), settings.zone())) {
+            runLevel(level);
+            if (stopping) {
+                return;
+            }
+        }
+    }
+
+    /** Refreshes the independent tables of one level, up to {@code parallelism} at once, and waits for them. */
+    private void runLevel(List<Candidate> level) {
+        List<Future<?>> running = new ArrayList<>(level.size());
+        for (Candidate c : level) {
+            running.add(pool.submit(() -> refresh(c)));
+        }
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                LOG.warn("refresh failed unexpectedly", e.getCause());
+            }
+        }
+    }
+
+    /** One scheduled refresh on a worker connection, as the stream table's owner. */
+    private void refresh(Candidate c) {
+        if (stopping) {
+            return;
+        }
+        Connection worker = idleWorkers.poll();
+        try {
+            if (worker == null) {
+                worker = settings.connections().open(database);
+            }
+            JdbcSession session = new JdbcSession(worker);
+            session.script("SET ROLE " + Identifiers.quote(c.owner()));
+            try {
+                engine.run(session, new RefreshStreamTable(c.table(), true));
+            } catch (SQLException | RuntimeException e) {
+                // the engine recorded it (history, error count, suspension, alert)
+                LOG.info("scheduled refresh of {} failed: {}", c.table(), e.getMessage());
+            } finally {
+                refreshes.incrementAndGet();
+                session.script("RESET ROLE");
+            }
+            if (!idleWorkers.offer(worker)) {
+                worker.close();
+            }
+        } catch (SQLException | RuntimeException e) { // the connection, or SET ROLE: not the engine's to record
+            LOG.warn("cannot refresh {} in database {}: {}", c.table(), database, e.getMessage());
+            closeQuietly(worker);
+        }
+    }
+
+    /** A timestamptz as microseconds since 1970 (no time zone or format to parse). */
+    private static String micros(String timestamptz) {
+        return "(extract(epoch FROM " + timestamptz + ") * 1000000)::int8";
+    }
+
+    private static Instant instant(String micros) {
+        if (micros == null) {
+            return null;
+        }
+        long us = Long.parseLong(micros);
+        return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1000L);
+    }
+
+    /** Gives up leadership: the leader connection closes, which releases the advisory lock. */
+    private void resign() {
+        if (leader != null) {
+            if (leading) {
+                try {
+                    new JdbcSession(leader).update("DELETE FROM pgtrickle.pgt_scheduler_heartbeat "
+                            + "WHERE database_name = current_database() AND holder = ?", settings.holder());
+                } catch (SQLException | RuntimeException e) {
+                    LOG.debug("heartbeat not removed", e);
+                }
+                LOG.info("stopped scheduling database {}", database);
+            }
+            closeQuietly(leader);
+        }
+        leader = null;
+        leading = false;
+    }
+
+    private void closeWorkers() {
+        pool.shutdown();
+        Connection c;
+        while ((c = idleWorkers.poll()) != null) {
+            closeQuietly(c);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (SQLException e) {
+            LOG.debug("close", e);
+        }
+    }
+
+    /** Stops after the refreshes running now (waiting at most {@code limit}), and gives up leadership. */
+    void stop(Duration limit) {
+        stopping = true;
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+        try {
+            thread.join(limit.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(30));
+    }
+}

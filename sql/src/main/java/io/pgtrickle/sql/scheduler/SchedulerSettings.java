@@ -1,0 +1,68 @@
+package io.pgtrickle.sql.scheduler;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Set;
+
+/**
+ * How the scheduler runs (the proxy's --scheduler-* options).
+ *
+ * @param connections opens its connections (one per database to hold leadership, and workers)
+ * @param maintenanceDatabase the database it lists the others from
+ * @param holder who it is, written in the heartbeat (product, host, process, listen address)
+ * @param tick how often it looks for due stream tables
+ * @param parallelism how many independent stream tables of one database it refreshes at once
+ * @param zone the time zone cron schedules are read in
+ * @param historyRetention refresh history older than this is deleted (zero: kept)
+ * @param discovery how often it looks for new databases, and for stream tables in a database without any
+ * @param databases the databases it schedules; empty: every database it may connect to
+ */
+public record SchedulerSettings(ConnectionFactory connections, String maintenanceDatabase, String holder,
+        Duration tick, int parallelism, ZoneId zone, Duration historyRetention, Duration discovery,
+        Set<String> databases) {
+
+    public static final Duration DEFAULT_TICK = Duration.ofSeconds(1);
+    public static final int DEFAULT_PARALLELISM = 4;
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    public static final Duration DEFAULT_DISCOVERY = Duration.ofSeconds(10);
+
+    public SchedulerSettings {
+        if (tick.isNegative() || tick.isZero()) {
+            throw new IllegalArgumentException("tick must be positive");
+        }
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        databases = Set.copyOf(databases);
+    }
+
+    /** The defaults, UTC for cron. */
+    public static SchedulerSettings defaults(ConnectionFactory connections, String maintenanceDatabase, String holder) {
+        return new SchedulerSettings(connections, maintenanceDatabase, holder, DEFAULT_TICK, DEFAULT_PARALLELISM,
+                ZoneId.of("UTC"), DEFAULT_RETENTION, DEFAULT_DISCOVERY, Set.of());
+    }
+
+    public SchedulerSettings withTick(Duration t) {
+        return new SchedulerSettings(connections, maintenanceDatabase, holder, t, parallelism, zone, historyRetention, discovery, databases);
+    }
+
+    public SchedulerSettings withDiscovery(Duration d) {
+        return new SchedulerSettings(connections, maintenanceDatabase, holder, tick, parallelism, zone, historyRetention, d, databases);
+    }
+
+    public SchedulerSettings withZone(ZoneId z) {
+        return new SchedulerSettings(connections, maintenanceDatabase, holder, tick, parallelism, z, historyRetention, discovery, databases);
+    }
+
+    public SchedulerSettings withParallelism(int n) {
+        return new SchedulerSettings(connections, maintenanceDatabase, holder, tick, n, zone, historyRetention, discovery, databases);
+    }
+
+    public SchedulerSettings withDatabases(Set<String> only) {
+        return new SchedulerSettings(connections, maintenanceDatabase, holder, tick, parallelism, zone, historyRetention, discovery, only);
+    }
+
+    public SchedulerSettings withHolder(String h) {
+        return new SchedulerSettings(connections, maintenanceDatabase, h, tick, parallelism, zone, historyRetention, discovery, databases);
+    }
+}
