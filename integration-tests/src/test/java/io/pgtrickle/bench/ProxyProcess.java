@@ -28,7 +28,7 @@ final class ProxyProcess implements AutoCloseable {
         List<String> command = new java.util.ArrayList<>(Sessions.ownSession());
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-jar", jar.toString(), "--listen", "127.0.0.1:0",
+        command.addAll(List.of("-jar", jar.toString(), "--listen", "127.0.0.1:0", "--no-scheduler",
                 "--upstream", "postgresql://postgres@127.0.0.1:" + serverPort + "/postgres?sslmode=disable"));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -5,6 +5,7 @@ import io.pgtrickle.proxy.ProxySettings;
 import io.pgtrickle.proxy.UpstreamTarget;
 import io.pgtrickle.proxy.UpstreamTarget.SslMode;
 import io.pgtrickle.sql.catalog.ProductVersion;
+import io.pgtrickle.sql.scheduler.Scheduler;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -20,13 +21,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code pgtrickle-proxy}: validates the settings, starts the embedded PostgreSQL unless an upstream
- * is given, starts the relay, prints one {@code psql} line on stdout and runs until stopped. Stopping
- * closes the relay first, then the embedded server.
+ * is given, starts the relay and the scheduler, prints one {@code psql} line on stdout and runs until
+ * stopped. Stopping closes the scheduler first, then the relay, then the embedded server.
  *
  * <p>Exit status: 0 after a normal stop, {@value ConfigException#EXIT_STATUS} for misconfiguration
  * (one line on stderr saying what to fix), 1 for other failures (one line, details in the log).
@@ -119,6 +121,9 @@ public final class ProxyCommand implements Callable<Integer> {
             + "options without dashes: listen, upstream, data-dir, ...).")
     Path config;
 
+    @Mixin
+    SchedulerOptions scheduler = new SchedulerOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -182,6 +187,7 @@ public final class ProxyCommand implements Callable<Integer> {
         ProxySettings.Limits limits = limits();
         UpstreamUrl upstreamUrl = upstreamUrl();
         checkCombinations(upstreamUrl != null);
+        scheduler.check(upstreamUrl != null);
         SslContext clientTls = clientTls();
 
         // signals are trapped (and cleanup registered) before anything starts, so a Ctrl-C during the
@@ -210,21 +216,25 @@ public final class ProxyCommand implements Callable<Integer> {
                         + "): the address is taken or not local; choose another with --health-listen HOST:PORT", e);
             }
         }
-        try {
-            services.attach(launcher.launch(new ProxySettings(listenAddress, target, clientTls, upstreamTls, limits)));
-        } catch (BindException e) {
-            services.close();
-            throw new ConfigException("cannot listen on " + listen + " (" + e.getMessage() + "): the address is "
-                    + "taken or not local; choose another with --listen HOST:PORT (port 0: any free port)", e);
-        } catch (Exception | Error e) {
-            services.close();
-            throw e;
+        if (!scheduler.schedulerOnly) {
+            launch(services, new ProxySettings(listenAddress, target, clientTls, upstreamTls, limits));
         }
-        LOG.info("proxying {} to {}{}", services.proxy().localAddress(), target, clientTls != null ? ", TLS for clients" : "");
+        if (scheduler.enabled()) {
+            services.attach(Scheduler.start(scheduler.settings(target, upstreamUrl != null ? upstreamUrl.sslRootCert() : null,
+                    upstreamUrl != null ? upstreamUrl.user() : EMBEDDED_USER,
+                    upstreamUrl != null ? upstreamUrl.database() : EMBEDDED_DATABASE, environment,
+                    services.proxy() != null ? services.proxy().localAddress() : null)));
+        }
         PrintWriter out = spec.commandLine().getOut();
-        out.println(upstreamUrl != null
-                ? StartupBanner.psqlLine(services.proxy().localAddress(), upstreamUrl.user(), upstreamUrl.database())
-                : StartupBanner.psqlLine(services.proxy().localAddress(), EMBEDDED_USER, EMBEDDED_DATABASE));
+        if (scheduler.schedulerOnly) {
+            LOG.info("scheduling the stream tables of {}", target);
+            out.println("pgtrickle-proxy: scheduler only, for " + target);
+        } else {
+            LOG.info("proxying {} to {}{}", services.proxy().localAddress(), target, clientTls != null ? ", TLS for clients" : "");
+            out.println(upstreamUrl != null
+                    ? StartupBanner.psqlLine(services.proxy().localAddress(), upstreamUrl.user(), upstreamUrl.database())
+                    : StartupBanner.psqlLine(services.proxy().localAddress(), EMBEDDED_USER, EMBEDDED_DATABASE));
+        }
         out.flush();
         try {
             running.awaitStop();
@@ -234,6 +244,19 @@ public final class ProxyCommand implements Callable<Integer> {
             services.close();
         }
         return 0;
+    }
+
+    private void launch(RunningServices services, ProxySettings settings) throws Exception {
+        try {
+            services.attach(launcher.launch(settings));
+        } catch (BindException e) {
+            services.close();
+            throw new ConfigException("cannot listen on " + listen + " (" + e.getMessage() + "): the address is "
+                    + "taken or not local; choose another with --listen HOST:PORT (port 0: any free port)", e);
+        } catch (Exception | Error e) {
+            services.close();
+            throw e;
+        }
     }
 
     private UpstreamUrl upstreamUrl() throws ConfigException {
@@ -310,6 +333,7 @@ public final class ProxyCommand implements Callable<Integer> {
         private final Duration relayCloseLimit;
         private EmbeddedDatabase database;
         private volatile RunningProxy proxy; // read by the health endpoint while close() holds the lock
+        private Scheduler scheduler;
         private HealthEndpoint health;
         private boolean closed;
 
@@ -341,6 +365,14 @@ public final class ProxyCommand implements Callable<Integer> {
             }
         }
 
+        /** Adds the scheduler; stops it at once if the services were already closed meanwhile. */
+        synchronized void attach(Scheduler started) {
+            scheduler = started;
+            if (closed) {
+                started.close();
+            }
+        }
+
         RunningProxy proxy() {
             return proxy;
         }
@@ -355,6 +387,9 @@ public final class ProxyCommand implements Callable<Integer> {
                 return;
             }
             closed = true;
+            if (scheduler != null) { // first: its refreshes finish (or roll back) while the database runs
+                scheduler.close();
+            }
             if (proxy != null) {
                 Thread closer = new Thread(proxy::close, "pgtrickle-proxy-close");
                 closer.setDaemon(true);

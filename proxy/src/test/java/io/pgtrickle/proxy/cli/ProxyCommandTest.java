@@ -91,7 +91,7 @@ class ProxyCommandTest {
         CommandRun run = new CommandRun(Map.of("PGTRICKLE_UPSTREAM_SSLMODE", "require"), dir);
         CompletableFuture<Integer> running = run.start("--upstream", "postgresql://elsewhere:1/db",
                 "--upstream-host", "127.0.0.1", "--upstream-port", String.valueOf(upstream.getLocalPort()),
-                "--listen", "127.0.0.1:0");
+                "--listen", "127.0.0.1:0", "--no-scheduler");
         run.awaitBanner(running, 30);
         var settings = run.relay.launched.get(0);
         assertThat(settings.upstream()).isEqualTo(new UpstreamTarget("127.0.0.1", upstream.getLocalPort(), SslMode.REQUIRE));
@@ -104,7 +104,8 @@ class ProxyCommandTest {
     void sessionLimitsAndTheHealthEndpointComeFromTheOptions() throws Exception {
         CommandRun run = new CommandRun(Map.of("PGTRICKLE_IDLE_TIMEOUT", "300"), dir);
         CompletableFuture<Integer> running = run.start("--upstream", upstreamUrl(), "--listen", "127.0.0.1:0",
-                "--idle-in-transaction-timeout", "20", "--drain-timeout", "5", "--health-listen", "127.0.0.1:0");
+                "--idle-in-transaction-timeout", "20", "--drain-timeout", "5", "--health-listen", "127.0.0.1:0",
+                "--no-scheduler");
         run.awaitBanner(running, 30);
         var limits = run.relay.launched.get(0).limits();
         assertThat(limits.idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(300));
@@ -192,6 +193,32 @@ class ProxyCommandTest {
                 "--tls-key", garbage.toString())).contains("--tls-key " + garbage, "no PEM private key");
         assertThat(misconfigured("--upstream", url, "--tls-cert", pair.certificate().toString(),
                 "--tls-key", other.key().toString())).contains("does not belong to the certificate");
+    }
+
+    @Test
+    void schedulerOnlyRunsNoRelay() throws Exception {
+        CommandRun run = new CommandRun(Map.of(), dir);
+        CompletableFuture<Integer> running = run.start("--upstream", upstreamUrl(), "--scheduler-only");
+        String banner = run.awaitBanner(running, 30);
+        assertThat(banner).isEqualTo("pgtrickle-proxy: scheduler only, for 127.0.0.1:" + upstream.getLocalPort()
+                + " (sslmode=disable)\n");
+        assertThat(run.relay.launched).isEmpty();
+        assertThat(run.stop(running)).isZero();
+    }
+
+    @Test
+    void schedulerMisconfiguration() {
+        assertThat(misconfigured("--scheduler-only")).contains("--scheduler-only needs --upstream");
+        assertThat(misconfigured("--upstream", upstreamUrl(), "--scheduler-only", "--no-scheduler"))
+                .contains("--no-scheduler and --scheduler-only exclude each other");
+        assertThat(misconfigured("--upstream", upstreamUrl(), "--cron-time-zone", "Mars/Olympus"))
+                .contains("invalid --cron-time-zone \"Mars/Olympus\"");
+        assertThat(misconfigured("--upstream", upstreamUrl(), "--scheduler-tick", "1"))
+                .contains("--scheduler-tick must be at least 10 milliseconds");
+        assertThat(misconfigured("--upstream", upstreamUrl(), "--scheduler-parallelism", "0"))
+                .contains("--scheduler-parallelism must be at least 1");
+        assertThat(misconfigured("--upstream", upstreamUrl(), "--history-retention", "-2"))
+                .contains("--history-retention must be 0");
     }
 
     @Test

@@ -106,7 +106,7 @@ public final class Scheduler implements AutoCloseable {
             wake.notifyAll();
         }
         try {
-            thread.join(10_000);
+            thread.join(2_000); // it may be waiting for a login; it is a daemon and stops after it
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

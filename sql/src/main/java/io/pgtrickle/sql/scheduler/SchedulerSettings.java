@@ -62,6 +62,10 @@ public record SchedulerSettings(ConnectionFactory connections, String maintenanc
         return new SchedulerSettings(connections, maintenanceDatabase, holder, tick, parallelism, zone, historyRetention, discovery, only);
     }
 
+    public SchedulerSettings withRetention(Duration r) {
+        return new SchedulerSettings(connections, maintenanceDatabase, holder, tick, parallelism, zone, r, discovery, databases);
+    }
+
     public SchedulerSettings withHolder(String h) {
         return new SchedulerSettings(connections, maintenanceDatabase, h, tick, parallelism, zone, historyRetention, discovery, databases);
     }

@@ -1,0 +1,158 @@
+package io.pgtrickle.it.scheduler;
+
+import static io.pgtrickle.it.harness.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.value;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtrickle.it.harness.Oracle;
+import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.Poll;
+import io.pgtrickle.it.harness.TestDatabase;
+import io.pgtrickle.proxy.cli.Lifecycle;
+import io.pgtrickle.proxy.cli.ProxyCommand;
+import io.pgtrickle.proxy.cli.ProxyLauncher;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The proxy runs the scheduler: a stream table created through it refreshes by itself, the heartbeat
+ * names the proxy, and {@code --no-scheduler} runs none. Also the default start (embedded server, no
+ * credentials configured) from the built jar.
+ */
+@PgTest
+class ProxySchedulerTest {
+    private static final Pattern PORT = Pattern.compile("-p (\\d+)");
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String QUERY = "SELECT k, count(*) AS n FROM items GROUP BY k";
+
+    @TempDir
+    Path home;
+
+    /** ProxyCommand in this JVM, with a latch for a stop signal. */
+    private static final class Run implements Lifecycle {
+        final CountDownLatch stop = new CountDownLatch(1);
+        final StringWriter out = new StringWriter();
+        CompletableFuture<Integer> exit;
+
+        @Override
+        public void registerCleanup(Runnable cleanup) {
+        }
+
+        @Override
+        public void awaitStop() throws InterruptedException {
+            stop.await();
+        }
+
+        int port() throws Exception {
+            Poll.until(WAIT, "the banner", () -> out.toString().endsWith("\n") || exit.isDone());
+            Matcher m = PORT.matcher(out.toString());
+            assertThat(m.find()).as("banner " + out).isTrue();
+            return Integer.parseInt(m.group(1));
+        }
+
+        int close() throws Exception {
+            stop.countDown();
+            return exit.get();
+        }
+    }
+
+    private Run start(Path home, String... args) {
+        Run run = new Run();
+        CommandLine cl = ProxyCommand.commandLine(new ProxyCommand(Map.of(), ProxyLauncher.netty(), run, home));
+        cl.setOut(new PrintWriter(run.out, true));
+        run.exit = CompletableFuture.supplyAsync(() -> cl.execute(args));
+        return run;
+    }
+
+    @Test
+    void aStreamTableCreatedThroughTheProxyRefreshesByItself(TestDatabase db) throws Exception {
+        String upstream = "postgresql://" + db.user() + "@" + db.host() + ":" + db.port() + "/" + db.name() + "?sslmode=disable";
+        Run run = start(home, "--upstream", upstream, "--listen", "127.0.0.1:0", "--scheduler-tick", "100",
+                "--scheduler-databases", db.name());
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + run.port() + "/" + db.name()
+                + "?user=" + db.user())) {
+            exec(c, "CREATE TABLE items (id int PRIMARY KEY, k text)", "INSERT INTO items VALUES (1, 'a'), (2, 'b')",
+                    "SELECT pgtrickle.create_stream_table('per_k', '" + QUERY + "', '1s')");
+            exec(c, "INSERT INTO items VALUES (3, 'a'), (4, NULL)", "DELETE FROM items WHERE id = 2");
+            Poll.until(WAIT, "the proxy's scheduler refreshes per_k", () -> {
+                try {
+                    Oracle.assertStreamTableMatches(c, "per_k", QUERY);
+                    return true;
+                } catch (AssertionError e) {
+                    return false;
+                }
+            });
+            Poll.until(WAIT, "the heartbeat", () -> value(c, "SELECT scheduler_running FROM pgtrickle.quick_health").equals("t"));
+            assertThat(value(c, "SELECT holder FROM pgtrickle.pgt_scheduler_heartbeat")).startsWith("pgtrickle-proxy ")
+                    .contains(" pid ", "listening on 127.0.0.1:" + run.port());
+        }
+        assertThat(run.close()).isZero();
+        try (Connection direct = db.connect()) {
+            assertThat(value(direct, "SELECT scheduler_running FROM pgtrickle.quick_health")).as("stopped, it says so")
+                    .isEqualTo("f");
+        }
+
+        Run quiet = start(home, "--upstream", upstream, "--listen", "127.0.0.1:0", "--no-scheduler",
+                "--scheduler-databases", db.name());
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + quiet.port() + "/" + db.name()
+                + "?user=" + db.user())) {
+            exec(c, "INSERT INTO items VALUES (5, 'z')");
+            String before = value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history");
+            Thread.sleep(1500); // not a timing assertion: a 1s schedule would have fired by now
+            assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history")).isEqualTo(before);
+            assertThat(value(c, "SELECT scheduler_running FROM pgtrickle.quick_health")).isEqualTo("f");
+            exec(c, "SELECT pgtrickle.drop_stream_table('per_k')", "DROP TABLE items");
+        } finally {
+            assertThat(quiet.close()).isZero();
+        }
+    }
+
+    @Test
+    void theDefaultStartSchedulesTheEmbeddedServerWithoutCredentials() throws Exception {
+        Path jar = null;
+        for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.exists(dir.resolve("proxy/target/pgtrickle-proxy.jar"))) {
+                jar = dir.resolve("proxy/target/pgtrickle-proxy.jar");
+                break;
+            }
+        }
+        assertThat(jar).as("the proxy jar is built before the integration tests").isNotNull();
+        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.home=" + home, "-jar", jar.toString(), "--ephemeral", "--listen", "127.0.0.1:0"))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String banner = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            Matcher m = PORT.matcher(String.valueOf(banner));
+            assertThat(m.find()).as("banner " + banner).isTrue();
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + m.group(1) + "/postgres?user=postgres")) {
+                exec(c, "CREATE TABLE items (id int PRIMARY KEY, k text)",
+                        "SELECT pgtrickle.create_stream_table('per_k', '" + QUERY + "', '1s')",
+                        "INSERT INTO items VALUES (1, 'a'), (2, 'a')");
+                Poll.until(WAIT, "the embedded default's scheduler refreshes", () -> value(c,
+                        "SELECT coalesce(max(n), 0) FROM per_k").equals("2"));
+                assertThat(value(c, "SELECT initiated_by FROM pgtrickle.pgt_refresh_history ORDER BY refresh_id DESC LIMIT 1"))
+                        .isEqualTo("SCHEDULER");
+            }
+        } finally {
+            p.destroy(); // SIGTERM: the proxy stops the scheduler, the relay and the embedded server
+            assertThat(p.waitFor()).isIn(0, 143);
+        }
+    }
+}
