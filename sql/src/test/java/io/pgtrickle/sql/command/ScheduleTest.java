@@ -1,0 +1,35 @@
+package io.pgtrickle.sql.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgtrickle.sql.error.PgTrickleException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Schedules as ../shared/API.md writes them; anything else is 22023 at create/alter time. */
+class ScheduleTest {
+
+    @Test
+    void durationsCronAndCalculated() {
+        assertThat(Schedule.parse("1h30m").freshness()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Schedule.parse(" Calculated ")).isEqualTo(Schedule.CALCULATED);
+        assertThat(Schedule.parse("*/5  *  * * *").text()).isEqualTo("*/5 * * * *");
+        assertThat(Schedule.parse("@HOURLY").kind()).isEqualTo(Schedule.Kind.CRON);
+        ZonedDateTime t = ZonedDateTime.parse("2026-12-03T10:07:13Z");
+        assertThat(Schedule.parse("*/5 * * * *").cron().next(t)).contains(ZonedDateTime.parse("2026-12-03T10:10:00Z"));
+        assertThat(Schedule.parse("@hourly").cron().next(t)).contains(ZonedDateTime.parse("2026-12-03T11:00:00Z"));
+        assertThat(Schedule.parse("15 0 9 * * MON-FRI").cron().next(t)).contains(ZonedDateTime.parse("2026-12-04T09:00:15Z"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"61 * * * *", "* * * *", "* 25 * * *", "*/0 * * * *", "@sometimes", "1 2 3 4 5 6 7",
+        "0.5s", "500ms", "", "x y z a b"})
+    void otherTextIsRejectedWith22023(String text) {
+        assertThatThrownBy(() -> Schedule.parse(text)).isInstanceOfSatisfying(PgTrickleException.class,
+                e -> assertThat(e.sqlState().code()).isEqualTo("22023"));
+    }
+}

@@ -1,0 +1,86 @@
+package io.pgtrickle.sql.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtrickle.sql.command.QualifiedName;
+import io.pgtrickle.sql.command.Schedule;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which tables a pass refreshes and in which order, at fixed instants (the test clock). */
+class PassPlanTest {
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final ZoneId UTC = ZoneId.of("UTC");
+    private static final Instant NOW = Instant.parse("2026-12-03T10:00:00Z");
+
+    private static Candidate table(long id, String schedule, Duration stale, Long... upstream) {
+        Instant refreshed = stale == null ? null : NOW.minus(stale);
+        return new Candidate(id, new QualifiedName("public", "t" + id), "owner", Schedule.parse(schedule), true,
+                refreshed != null, refreshed, refreshed, NOW.minus(Duration.ofDays(1)), 0, null, List.of(upstream));
+    }
+
+    private static List<List<Long>> ids(List<Candidate> candidates) {
+        return PassPlan.plan(candidates, NOW, TICK, UTC).stream().map(l -> l.stream().map(Candidate::id).toList()).toList();
+    }
+
+    @Test
+    void aFreshnessBoundIsDueWhenTheNextPassWouldExceedIt() {
+        assertThat(ids(List.of(table(1, "1m", Duration.ofSeconds(58))))).isEmpty();
+        assertThat(ids(List.of(table(1, "1m", Duration.ofSeconds(59))))).containsExactly(List.of(1L));
+        assertThat(ids(List.of(table(1, "1m", null)))).as("never populated").containsExactly(List.of(1L));
+    }
+
+    @Test
+    void calculatedTakesTheTightestReaderAndOneSecondForALeaf() {
+        // 1 (calculated) is read by 2 (10m) and 3 (30s); 4 (calculated) is read by nobody
+        List<Candidate> all = List.of(table(1, "calculated", Duration.ofSeconds(29)), table(2, "10m", Duration.ofSeconds(5), 1L),
+                table(3, "30s", Duration.ofSeconds(5), 1L), table(4, "calculated", Duration.ofMillis(100)));
+        assertThat(ids(all)).as("1 is due at 30s - tick, 4 at 1s - tick").containsExactly(List.of(1L, 4L));
+        assertThat(ids(List.of(table(1, "calculated", Duration.ofSeconds(28)), table(3, "30s", Duration.ofSeconds(5), 1L))))
+                .isEmpty();
+    }
+
+    @Test
+    void dueTablesComeAfterTheDueTablesTheyReadAndIndependentOnesShareALevel() {
+        // diamond: 1 -> 2, 1 -> 3, 2 + 3 -> 4; 5 alone
+        List<Candidate> all = List.of(table(4, "1s", Duration.ofSeconds(5), 2L, 3L), table(3, "calculated", Duration.ofSeconds(5), 1L),
+                table(2, "calculated", Duration.ofSeconds(5), 1L), table(1, "calculated", Duration.ofSeconds(5)),
+                table(5, "1s", Duration.ofSeconds(5)));
+        assertThat(ids(all)).containsExactly(List.of(1L, 5L), List.of(2L, 3L), List.of(4L));
+    }
+
+    @Test
+    void cronFiresOnceItsNextTimeAfterTheLastRefreshHasCome() {
+        // every 5 minutes; last refresh at 09:54:00: next firing 09:55, due at 10:00
+        assertThat(ids(List.of(table(1, "*/5 * * * *", Duration.ofMinutes(6))))).containsExactly(List.of(1L));
+        // last refresh 09:58: next firing 10:00:00, which is now
+        assertThat(ids(List.of(table(1, "*/5 * * * *", Duration.ofMinutes(2))))).containsExactly(List.of(1L));
+        // last refresh 10:00:00 (now): next 10:05
+        assertThat(ids(List.of(table(1, "*/5 * * * *", Duration.ZERO)))).isEmpty();
+        // @daily is midnight in the scheduler's zone: refreshed at 23:00 UTC yesterday, it is due again at
+        // midnight UTC, but in Tokyo (UTC+9) that refresh was at 08:00 and the next midnight is 15:00 UTC today
+        Candidate daily = table(1, "@daily", Duration.ofHours(11));
+        assertThat(PassPlan.plan(List.of(daily), NOW, TICK, UTC)).hasSize(1);
+        assertThat(PassPlan.plan(List.of(daily), NOW, TICK, ZoneId.of("Asia/Tokyo"))).isEmpty();
+        assertThat(PassPlan.plan(List.of(table(1, "@daily", Duration.ofHours(20))), NOW, TICK, ZoneId.of("Asia/Tokyo")))
+                .as("refreshed at 23:00 Tokyo yesterday: midnight has passed there").hasSize(1);
+        // six fields: seconds first
+        assertThat(ids(List.of(table(1, "30 * * * * *", Duration.ofSeconds(31))))).containsExactly(List.of(1L));
+        assertThat(ids(List.of(table(1, "30 * * * * *", Duration.ofSeconds(29))))).isEmpty();
+    }
+
+    @Test
+    void failuresBackOffAndSuspendedOrErrorTablesAreLeftAlone() {
+        Candidate failing = new Candidate(1, new QualifiedName("public", "t1"), "o", Schedule.parse("1s"), true, true,
+                NOW.minusSeconds(10), NOW.minusSeconds(10), NOW.minusSeconds(100), 2, NOW.minusSeconds(3), List.of());
+        assertThat(PassPlan.plan(List.of(failing), NOW, TICK, UTC)).as("2 failures: wait 4 s").isEmpty();
+        assertThat(PassPlan.plan(List.of(failing), NOW.plusSeconds(1), TICK, UTC)).hasSize(1);
+        Candidate suspended = new Candidate(1, new QualifiedName("public", "t1"), "o", Schedule.parse("1s"), false, true,
+                NOW.minusSeconds(10), NOW.minusSeconds(10), NOW.minusSeconds(100), 3, NOW.minusSeconds(30), List.of());
+        assertThat(PassPlan.plan(List.of(suspended), NOW, TICK, UTC)).isEmpty();
+        assertThat(PassPlan.backoff(TICK, 30)).isEqualTo(PassPlan.MAX_BACKOFF);
+    }
+}
