@@ -63,9 +63,13 @@ class SchedulerTest {
     }
 
     private Scheduler start(String holder) {
+        return start(holder, TICK);
+    }
+
+    private Scheduler start(String holder, Duration tick) {
         ConnectionFactory connections = database -> DriverManager.getConnection("jdbc:postgresql://" + db.host() + ":"
                 + db.port() + "/" + database + "?user=" + db.user() + "&ApplicationName=pgtrickle-scheduler");
-        Scheduler s = Scheduler.start(SchedulerSettings.defaults(connections, db.name(), holder).withTick(TICK)
+        Scheduler s = Scheduler.start(SchedulerSettings.defaults(connections, db.name(), holder).withTick(tick)
                 .withDiscovery(Duration.ofMillis(200)).withDatabases(Set.of(db.name())));
         started.add(s);
         return s;
@@ -102,6 +106,46 @@ class SchedulerTest {
         started.remove(0).close();
         assertThat(value(c, "SELECT scheduler_running FROM pgtrickle.quick_health")).as("a stopped scheduler says so")
                 .isEqualTo("f");
+    }
+
+    @Test
+    void aCommitWakesTheSchedulerLongBeforeItsTickAndIdleTablesAreConfirmedWithoutRefreshing() throws Exception {
+        String query = "SELECT g, sum(v) AS s FROM src GROUP BY g";
+        exec(c, "SELECT pgtrickle.create_stream_table('often', '" + query + "', '1s', 'DIFFERENTIAL')");
+        start("slow ticks", Duration.ofSeconds(30));
+        // the first pass refreshes it (nothing was known about its sources); then it is waiting for a change
+        String history = "SELECT count(*) FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s "
+                + "USING (pgt_id) WHERE s.pgt_name = 'often' AND h.initiated_by = 'SCHEDULER'";
+        Poll.until(WAIT, "the first scheduled refresh", () -> !value(c, history).equals("0"));
+        for (int round = 0; round < 3; round++) {
+            exec(c, "UPDATE src SET v = v + 1 WHERE id = " + (round + 1));
+            Poll.until(Duration.ofSeconds(10), "the commit's NOTIFY wakes the scheduler (its tick is 30 s)",
+                    () -> matches("often", query));
+        }
+        assertThat(value(c, "SELECT count(*) >= 3 FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s "
+                + "USING (pgt_id) WHERE s.pgt_name = 'often' AND h.action = 'DIFFERENTIAL' AND h.initiated_by = 'SCHEDULER'"))
+                .isEqualTo("t");
+
+        // idle: a pass confirms its freshness (data_timestamp moves) and writes no history
+        started.remove(0).close();
+        String slow = value(c, history);
+        start("fast ticks", TICK);
+        Poll.until(WAIT, "the new leader's first refresh", () -> !value(c, history).equals(slow));
+        Thread.sleep(300); // lets that refresh finish; asserts nothing about time
+        String before = value(c, history);
+        String stamp = value(c, "SELECT data_timestamp FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'often'");
+        for (int i = 0; i < 3; i++) {
+            String previous = value(c, "SELECT data_timestamp FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'often'");
+            Poll.until(WAIT, "data_timestamp is confirmed again", () -> !value(c,
+                    "SELECT data_timestamp FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'often'").equals(previous));
+        }
+        assertThat(value(c, history)).as("confirmations are not refreshes").isEqualTo(before);
+        assertThat(value(c, "SELECT data_timestamp > '" + stamp + "' FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'often'"))
+                .isEqualTo("t");
+        assertThat(value(c, "SELECT stale FROM pgtrickle.pg_stat_stream_tables WHERE pgt_name = 'often'")).isEqualTo("f");
+        // and a change still gets through
+        exec(c, "DELETE FROM src WHERE id = 7");
+        Poll.until(WAIT, "the change after idling", () -> matches("often", query));
     }
 
     @Test

@@ -37,7 +37,8 @@ public final class CatalogInstaller {
             new Migration(5, load("V005__planned_settings.sql")),
             new Migration(6, load("V006__explain_st.sql")),
             new Migration(7, load("V007__planned_views.sql")),
-            new Migration(8, load("V008__unlogged_buffers.sql"))));
+            new Migration(8, load("V008__unlogged_buffers.sql")),
+            new Migration(9, load("V009__scheduler.sql"))));
 
     /** Advisory lock key: "pgtrickl" in ASCII. */
     private static final long LOCK_KEY = 0x7067747269636b6cL;

@@ -81,6 +81,8 @@ final class Capture {
         ddl.append("CREATE FUNCTION ").append(function).append("() RETURNS trigger LANGUAGE plpgsql\n")
                 .append("SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pgt$\n")
                 .append("DECLARE\n    cols text;\nBEGIN\n")
+                // wakes the scheduler at commit (decision x); a transaction sends it once, however many statements
+                .append("    PERFORM pg_catalog.pg_notify('").append(Channels.CHANGES).append("', '").append(bufferName).append("');\n")
                 .append("    IF TG_OP = 'TRUNCATE' THEN\n")
                 .append("        INSERT INTO ").append(buffer).append(" (__pgt_op) VALUES ('T');\n")
                 .append("        RETURN NULL;\n    END IF;\n")

@@ -233,13 +233,10 @@ final class Refresher {
     /** Consecutive failed refreshes after which a stream table is SUSPENDED (../shared/API.md "Status"). */
     static final int SUSPEND_AFTER = 3;
 
-    /** The channel that announces failures and suspensions, with a JSON payload. */
-    public static final String ALERT_CHANNEL = "pgtrickle_alert";
-
     /**
      * Records a refresh that failed, in a transaction of its own (the refresh's was rolled back): a
      * FAILED history row, the error count and message, status ERROR for a permanent failure and
-     * SUSPENDED after {@value #SUSPEND_AFTER} failures in a row, and a NOTIFY on {@value #ALERT_CHANNEL}
+     * SUSPENDED after {@value #SUSPEND_AFTER} failures in a row, and a NOTIFY on {@value Channels#ALERT}
      * (delivered with the commit): {"event": "refresh_failed" | "suspended" | "error", "stream_table",
      * "status", "consecutive_errors", "sqlstate", "message", "initiated_by"}.
      */
@@ -261,7 +258,7 @@ final class Refresher {
                     + "'stream_table', pg_catalog.quote_ident(pgt_schema) || '.' || pg_catalog.quote_ident(pgt_name), "
                     + "'status', status, 'consecutive_errors', consecutive_errors, 'sqlstate', ?::text, "
                     + "'message', pg_catalog.left(?, 2000), 'initiated_by', ?::text)::text) FROM s",
-                    message, PERMANENT.contains(sqlState), SUSPEND_AFTER, pgtId, ALERT_CHANNEL, sqlState, message,
+                    message, PERMANENT.contains(sqlState), SUSPEND_AFTER, pgtId, Channels.ALERT, sqlState, message,
                     initiator.name());
             session.script("COMMIT");
         } catch (SQLException | RuntimeException e) {

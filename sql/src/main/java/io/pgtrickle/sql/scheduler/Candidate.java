@@ -20,8 +20,19 @@ import java.util.List;
  * @param consecutiveErrors failed refreshes in a row
  * @param lastFailureAt end of its latest failed refresh, or null
  * @param upstream the stream tables it reads (pgt_id)
+ * @param buffers the change buffers of its sources
+ * @param notified whether every source has a change buffer whose capture notifies (then the absence of
+ *     notifications means the absence of changes)
  */
 public record Candidate(long id, QualifiedName table, String owner, Schedule schedule, boolean schedulable, boolean populated,
         Instant dataTimestamp, Instant lastRefreshAt, Instant createdAt, int consecutiveErrors, Instant lastFailureAt,
-        List<Long> upstream) {
+        List<Long> upstream, List<String> buffers, boolean notified) {
+
+    /** Without buffers (the pure planning tests). */
+    public Candidate(long id, QualifiedName table, String owner, Schedule schedule, boolean schedulable, boolean populated,
+            Instant dataTimestamp, Instant lastRefreshAt, Instant createdAt, int consecutiveErrors, Instant lastFailureAt,
+            List<Long> upstream) {
+        this(id, table, owner, schedule, schedulable, populated, dataTimestamp, lastRefreshAt, createdAt, consecutiveErrors,
+                lastFailureAt, upstream, List.of(), false);
+    }
 }

@@ -4,6 +4,7 @@ import io.pgtrickle.sql.command.Identifiers;
 import io.pgtrickle.sql.command.QualifiedName;
 import io.pgtrickle.sql.command.RefreshStreamTable;
 import io.pgtrickle.sql.command.Schedule;
+import io.pgtrickle.sql.engine.Channels;
 import io.pgtrickle.sql.engine.Engine;
 import io.pgtrickle.sql.session.JdbcSession;
 import io.pgtrickle.sql.session.Row;
@@ -13,6 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -21,6 +27,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +46,13 @@ final class DatabaseScheduler implements AutoCloseable {
     /** The heartbeat is written at least this often; quick_health trusts it for 10 seconds. */
     static final Duration HEARTBEAT = Duration.ofSeconds(2);
     private static final Duration PRUNE = Duration.ofHours(1);
+    /**
+     * A clean table is still refreshed this often, for what notifications do not announce: a view the
+     * defining query reads replaced, a source altered.
+     */
+    static final Duration REVALIDATE = Duration.ofMinutes(1);
+    /** The longest a wait for notifications blocks before it looks at {@code stopping} again. */
+    private static final long WAIT_SLICE_MILLIS = 200;
 
     private final String database;
     private final SchedulerSettings settings;
@@ -49,8 +64,17 @@ final class DatabaseScheduler implements AutoCloseable {
     private final AtomicLong refreshes = new AtomicLong();
     private volatile boolean stopping;
     private volatile boolean leading;
+    /** Buffers notified since the last pass. */
+    private final Set<String> notifiedBuffers = new HashSet<>();
+    /** Tables with notified changes not yet refreshed. */
+    private final Set<Long> pending = ConcurrentHashMap.newKeySet();
+    /** Tables whose sources have not changed since their last refresh (no notification since it started). */
+    private final Set<Long> clean = ConcurrentHashMap.newKeySet();
+    /** When each table was last really refreshed by this leader (clean is trusted for {@link #REVALIDATE}). */
+    private final Map<Long, Instant> lastReal = new HashMap<>();
     private Connection leader;
     private Instant startedLeading;
+    private Instant nextEager;
     private Instant lastBeat = Instant.EPOCH;
     private Instant lastPrune = Instant.EPOCH;
 
@@ -99,19 +123,57 @@ final class DatabaseScheduler implements AutoCloseable {
                 resign();
                 pause = settings.tick();
             }
-            synchronized (wake) {
-                if (!stopping) {
-                    try {
-                        wake.wait(Math.max(1, pause.toMillis()));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
+            try {
+                await(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         resign();
         closeWorkers();
+    }
+
+    /**
+     * Waits {@code pause}, or less when a change is notified: as leader, for notifications on its
+     * connection; otherwise on the monitor {@link #stop} signals.
+     */
+    private void await(Duration pause) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.max(1, pause.toMillis()) * 1_000_000L;
+        while (!stopping) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return;
+            }
+            if (leading && leader != null) {
+                try {
+                    if (collect(leader.unwrap(PGConnection.class).getNotifications((int) Math.min(left, WAIT_SLICE_MILLIS)))) {
+                        return;
+                    }
+                } catch (SQLException e) {
+                    return; // the next step finds the connection broken and resigns
+                }
+            } else {
+                synchronized (wake) {
+                    if (!stopping) {
+                        wake.wait(Math.min(left, WAIT_SLICE_MILLIS));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds notified buffers; whether there were any. */
+    private boolean collect(PGNotification[] notifications) {
+        if (notifications == null || notifications.length == 0) {
+            return false;
+        }
+        for (PGNotification n : notifications) {
+            if (Channels.CHANGES.equals(n.getName())) {
+                notifiedBuffers.add(n.getParameter());
+            }
+        }
+        return true;
     }
 
     /** One turn: take or keep leadership, beat, and run a pass; returns how long to wait for the next. */
@@ -133,6 +195,10 @@ final class DatabaseScheduler implements AutoCloseable {
             }
             leading = true;
             startedLeading = Instant.now();
+            session.script("LISTEN " + Channels.CHANGES); // before the first pass: no change is missed after it
+            clean.clear();
+            pending.clear();
+            notifiedBuffers.clear();
             lastBeat = Instant.EPOCH;
             LOG.info("scheduling stream tables of database {}", database);
             // a refresh is one transaction, so one that was running when its scheduler died was rolled back
@@ -157,9 +223,16 @@ final class DatabaseScheduler implements AutoCloseable {
             lastPrune = now;
         }
         Instant passStart = Instant.now();
+        nextEager = null;
         pass(session);
-        Duration spent = Duration.between(passStart, Instant.now());
-        return spent.compareTo(settings.tick()) >= 0 ? Duration.ofMillis(1) : settings.tick().minus(spent);
+        Instant end = Instant.now();
+        Duration spent = Duration.between(passStart, end);
+        Duration pause = spent.compareTo(settings.tick()) >= 0 ? Duration.ofMillis(1) : settings.tick().minus(spent);
+        if (nextEager != null) { // a change waits for its table's throttle (server clock: close enough to ours)
+            Duration untilEager = Duration.between(end, nextEager);
+            pause = untilEager.compareTo(pause) < 0 ? (untilEager.isNegative() ? Duration.ofMillis(1) : untilEager) : pause;
+        }
+        return pause;
     }
 
     /** Reads the catalog, plans the pass and runs it. */
@@ -172,6 +245,13 @@ final class DatabaseScheduler implements AutoCloseable {
                 + "AND h.status = 'FAILED')") + " AS last_failure, "
                 + "(SELECT string_agg(u.pgt_id::text, ',') FROM pgtrickle.pgt_dependencies d "
                 + " JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid WHERE d.pgt_id = s.pgt_id) AS upstream, "
+                + "(SELECT string_agg(b.buffer_table, ',') FROM pgtrickle.pgt_dependencies d "
+                + " JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = s.pgt_id) AS buffers, "
+                + "NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d "
+                + " LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid WHERE d.pgt_id = s.pgt_id "
+                + " AND (b.source_relid IS NULL OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p "
+                + "  WHERE p.pronamespace = 'pgtrickle_changes'::regnamespace "
+                + "  AND p.proname = 'capture_' || substr(b.buffer_table, 9) AND p.prosrc LIKE '%pg_notify%'))) AS notified, "
                 + micros("clock_timestamp()") + " AS now "
                 + "FROM pgtrickle.pgt_stream_tables s JOIN pg_catalog.pg_class c ON c.oid = s.pgt_relid "
                 + "JOIN pg_catalog.pg_roles r ON r.oid = c.relowner");
@@ -193,15 +273,47 @@ final class DatabaseScheduler implements AutoCloseable {
                     r.get("owner"), schedule, r.getBoolean("schedulable"), r.getBoolean("is_populated"),
                     instant(r.get("data_timestamp")), instant(r.get("last_refresh_at")), instant(r.get("created_at")),
                     Integer.parseInt(r.get("consecutive_errors")), instant(r.get("last_failure")),
-                    upstream == null ? List.of() : Arrays.stream(upstream.split(",")).map(Long::valueOf).toList()));
+                    upstream == null ? List.of() : Arrays.stream(upstream.split(",")).map(Long::valueOf).toList(),
+                    r.get("buffers") == null ? List.of() : List.of(r.get("buffers").split(",")), r.getBoolean("notified")));
         }
+        // every change committed before the query above ended has been notified by now (a backend sends
+        // what it was signalled before its ReadyForQuery), so what is not notified did not change before "now"
+        collect(leader.unwrap(PGConnection.class).getNotifications());
         Instant now = instant(rows.get(0).get("now"));
-        for (List<Candidate> level : PassPlan.plan(candidates, now, settings.tick(), settings.zone())) {
+        for (Candidate c : candidates) {
+            if (c.buffers().stream().anyMatch(notifiedBuffers::contains)) {
+                pending.add(c.id());
+                clean.remove(c.id());
+            }
+            Instant real = lastReal.get(c.id());
+            if (!c.notified() || real == null || Duration.between(real, now).compareTo(REVALIDATE) > 0) {
+                clean.remove(c.id());
+            }
+        }
+        notifiedBuffers.clear();
+        pending.retainAll(candidates.stream().map(Candidate::id).toList());
+        PassPlan.Pass plan = PassPlan.plan(candidates, now, settings.tick(), settings.zone(), pending, clean);
+        if (!plan.confirmed().isEmpty()) { // unchanged: fresh as of now, without a refresh (decision x)
+            session.update("UPDATE pgtrickle.pgt_stream_tables SET data_timestamp = greatest(data_timestamp, "
+                    + "to_timestamp(?::float8 / 1e6)) WHERE pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_stream_tables "
+                    + "WHERE pgt_id = ANY (?::bigint[]) AND status = 'ACTIVE' AND consecutive_errors = 0 "
+                    + "FOR UPDATE SKIP LOCKED)", micros(now), "{" + String.join(",",
+                            plan.confirmed().stream().map(c -> String.valueOf(c.id())).toList()) + "}");
+        }
+        for (List<Candidate> level : plan.levels()) {
+            for (Candidate c : level) {
+                pending.remove(c.id());
+                lastReal.put(c.id(), now);
+                if (c.notified()) {
+                    clean.add(c.id()); // changes notified from now on take it out again
+                }
+            }
             runLevel(level);
             if (stopping) {
                 return;
             }
         }
+        nextEager = plan.wakeAt();
     }
 
     /** Refreshes the independent tables of one level, up to {@code parallelism} at once, and waits for them. */
@@ -233,10 +345,23 @@ final class DatabaseScheduler implements AutoCloseable {
                 worker = settings.connections().open(database);
             }
             JdbcSession session = new JdbcSession(worker);
+            // a table another session is refreshing (or altering) now is left to the next pass, so that a
+            // long manual refresh does not hold up the scheduler's pass
+            if (session.query("SELECT 1 FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ? FOR UPDATE SKIP LOCKED",
+                    c.id()).isEmpty()) {
+                LOG.debug("{} is being refreshed elsewhere: next pass", c.table());
+                clean.remove(c.id());
+                pending.add(c.id());
+                if (!idleWorkers.offer(worker)) {
+                    worker.close();
+                }
+                return;
+            }
             session.script("SET ROLE " + Identifiers.quote(c.owner()));
             try {
                 engine.run(session, new RefreshStreamTable(c.table(), true));
             } catch (SQLException | RuntimeException e) {
+                clean.remove(c.id());
                 // the engine recorded it (history, error count, suspension, alert)
                 LOG.info("scheduled refresh of {} failed: {}", c.table(), e.getMessage());
             } finally {
@@ -247,6 +372,7 @@ final class DatabaseScheduler implements AutoCloseable {
                 worker.close();
             }
         } catch (SQLException | RuntimeException e) { // the connection, or SET ROLE: not the engine's to record
+            clean.remove(c.id());
             LOG.warn("cannot refresh {} in database {}: {}", c.table(), database, e.getMessage());
             closeQuietly(worker);
         }
@@ -255,6 +381,10 @@ final class DatabaseScheduler implements AutoCloseable {
     /** A timestamptz as microseconds since 1970 (no time zone or format to parse). */
     private static String micros(String timestamptz) {
         return "(extract(epoch FROM " + timestamptz + ") * 1000000)::int8";
+    }
+
+    private static long micros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000L;
     }
 
     private static Instant instant(String micros) {

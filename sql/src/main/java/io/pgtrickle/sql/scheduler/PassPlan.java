@@ -51,16 +51,80 @@ public final class PassPlan {
         }
     }
 
-    /** The due tables of a pass at {@code now}, level by level. */
+    /** Change-driven refreshes of a table come at most this many times per its freshness bound. */
+    public static final int EAGER_SHARE = 10;
+
+    /**
+     * A pass: the tables known to be unchanged whose freshness is only {@code confirmed} (the sources
+     * had no change since the table's last refresh: decision x), the tables to refresh level by level,
+     * and when a change waiting for its table's throttle can be applied (null: none waits).
+     */
+    public record Pass(List<Candidate> confirmed, List<List<Candidate>> levels, Instant wakeAt) {
+    }
+
+    /** The due tables of a pass at {@code now}, level by level, with no change notifications known. */
     public static List<List<Candidate>> plan(List<Candidate> candidates, Instant now, Duration tick, ZoneId zone) {
+        return plan(candidates, now, tick, zone, Set.of(), Set.of()).levels();
+    }
+
+    /**
+     * The pass at {@code now}. {@code changed}: tables whose sources were notified as changed since their
+     * last refresh; {@code clean}: tables whose sources certainly have not changed since their last
+     * refresh. A changed table with a freshness bound is refreshed at once, unless it was refreshed
+     * less than {@code bound / }{@value #EAGER_SHARE} ago; so is a table that reads one refreshed in
+     * this pass (one pass carries a change down a chain). A due table that is clean is only confirmed.
+     */
+    public static Pass plan(List<Candidate> candidates, Instant now, Duration tick, ZoneId zone, Set<Long> changed,
+            Set<Long> clean) {
         PassPlan p = new PassPlan(candidates);
-        Set<Long> due = new HashSet<>();
+        Map<Long, Integer> order = new HashMap<>();
         for (Candidate c : candidates) {
-            if (p.due(c, now, tick, zone)) {
-                due.add(c.id());
+            p.level(c.id(), p.byId.keySet(), order, new HashSet<>());
+        }
+        List<Candidate> sorted = new ArrayList<>(candidates);
+        sorted.sort((a, b) -> order.get(a.id()).equals(order.get(b.id())) ? Long.compare(a.id(), b.id())
+                : Integer.compare(order.get(a.id()), order.get(b.id())));
+        Set<Long> refresh = new HashSet<>();
+        List<Candidate> confirmed = new ArrayList<>();
+        Instant wakeAt = null;
+        for (Candidate c : sorted) {
+            if (!p.allowed(c, now, tick)) {
+                continue;
+            }
+            boolean due = p.due(c, now, tick, zone);
+            boolean changes = changed.contains(c.id()) || c.upstream().stream().anyMatch(refresh::contains);
+            Instant eagerAt = p.eagerAt(c);
+            boolean eager = changes && eagerAt != null && !now.isBefore(eagerAt);
+            if (eager) {
+                refresh.add(c.id());
+            } else if (due) {
+                if (!changes && c.populated() && clean.contains(c.id()) && c.schedule().kind() != Schedule.Kind.CRON) {
+                    confirmed.add(c);
+                } else {
+                    refresh.add(c.id());
+                }
+            } else if (changes && eagerAt != null && (wakeAt == null || eagerAt.isBefore(wakeAt))) {
+                wakeAt = eagerAt;
             }
         }
-        return p.levels(due);
+        return new Pass(confirmed, p.levels(refresh), wakeAt);
+    }
+
+    /** From when a change may refresh the table ahead of its bound; null for cron (changes wait for it). */
+    private Instant eagerAt(Candidate c) {
+        if (c.schedule().kind() == Schedule.Kind.CRON) {
+            return null;
+        }
+        if (c.lastRefreshAt() == null) {
+            return Instant.MIN;
+        }
+        return c.lastRefreshAt().plus(bound(c.id()).orElseThrow().dividedBy(EAGER_SHARE));
+    }
+
+    /** Schedulable, and not waiting out a back-off after failures. */
+    private boolean allowed(Candidate c, Instant now, Duration tick) {
+        return c.schedulable() && !(c.consecutiveErrors() > 0 && c.lastFailureAt() != null
+                && now.isBefore(c.lastFailureAt().plus(backoff(tick, c.consecutiveErrors()))));
     }
 
     /** The freshness bound the table is kept within; empty for a cron schedule. */
@@ -90,13 +154,6 @@ public final class PassPlan {
     }
 
     private boolean due(Candidate c, Instant now, Duration tick, ZoneId zone) {
-        if (!c.schedulable()) {
-            return false;
-        }
-        if (c.consecutiveErrors() > 0 && c.lastFailureAt() != null
-                && now.isBefore(c.lastFailureAt().plus(backoff(tick, c.consecutiveErrors())))) {
-            return false;
-        }
         if (!c.populated() || c.dataTimestamp() == null) {
             return true;
         }

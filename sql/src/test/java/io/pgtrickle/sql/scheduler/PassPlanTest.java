@@ -38,7 +38,9 @@ class PassPlanTest {
         // 1 (calculated) is read by 2 (10m) and 3 (30s); 4 (calculated) is read by nobody
         List<Candidate> all = List.of(table(1, "calculated", Duration.ofSeconds(29)), table(2, "10m", Duration.ofSeconds(5), 1L),
                 table(3, "30s", Duration.ofSeconds(5), 1L), table(4, "calculated", Duration.ofMillis(100)));
-        assertThat(ids(all)).as("1 is due at 30s - tick, 4 at 1s - tick").containsExactly(List.of(1L, 4L));
+        // 1 is due at 30s - tick, 4 at 1s - tick; 3 reads 1 and was refreshed more than 30s / 10 ago, so it
+        // takes 1's changes in the same pass; 2 was refreshed less than 10m / 10 ago, so it waits
+        assertThat(ids(all)).containsExactly(List.of(1L, 4L), List.of(3L));
         assertThat(ids(List.of(table(1, "calculated", Duration.ofSeconds(28)), table(3, "30s", Duration.ofSeconds(5), 1L))))
                 .isEmpty();
     }
@@ -70,6 +72,36 @@ class PassPlanTest {
         // six fields: seconds first
         assertThat(ids(List.of(table(1, "30 * * * * *", Duration.ofSeconds(31))))).containsExactly(List.of(1L));
         assertThat(ids(List.of(table(1, "30 * * * * *", Duration.ofSeconds(29))))).isEmpty();
+    }
+
+    @Test
+    void notifiedChangesRefreshAtOnceUnlessRefreshedWithinATenthOfTheBound() {
+        Candidate recent = table(1, "1m", Duration.ofSeconds(5));
+        PassPlan.Pass held = PassPlan.plan(List.of(recent), NOW, TICK, UTC, java.util.Set.of(1L), java.util.Set.of());
+        assertThat(held.levels()).isEmpty();
+        assertThat(held.wakeAt()).isEqualTo(NOW.plusSeconds(1)); // refreshed 5 s ago + 6 s
+        Candidate older = table(1, "1m", Duration.ofSeconds(7));
+        assertThat(PassPlan.plan(List.of(older), NOW, TICK, UTC, java.util.Set.of(1L), java.util.Set.of()).levels())
+                .hasSize(1);
+        // cron waits for its time whatever changed
+        assertThat(PassPlan.plan(List.of(table(1, "3 * * * *", Duration.ofMinutes(1))), NOW, TICK, UTC,
+                java.util.Set.of(1L), java.util.Set.of()).levels()).isEmpty();
+    }
+
+    @Test
+    void aDueTableWhoseSourcesDidNotChangeIsOnlyConfirmed() {
+        Candidate idle = table(1, "1s", Duration.ofSeconds(2));
+        PassPlan.Pass pass = PassPlan.plan(List.of(idle), NOW, TICK, UTC, java.util.Set.of(), java.util.Set.of(1L));
+        assertThat(pass.confirmed()).extracting(Candidate::id).containsExactly(1L);
+        assertThat(pass.levels()).isEmpty();
+        // not known to be clean: refreshed
+        assertThat(PassPlan.plan(List.of(idle), NOW, TICK, UTC, java.util.Set.of(), java.util.Set.of()).levels()).hasSize(1);
+        // a clean reader of a table refreshed in this pass is refreshed after it
+        Candidate up = table(1, "calculated", Duration.ofSeconds(2));
+        Candidate down = table(2, "1s", Duration.ofSeconds(2), 1L);
+        PassPlan.Pass chain = PassPlan.plan(List.of(down, up), NOW, TICK, UTC, java.util.Set.of(1L), java.util.Set.of(2L));
+        assertThat(chain.confirmed()).isEmpty();
+        assertThat(chain.levels()).extracting(l -> l.get(0).id()).containsExactly(1L, 2L);
     }
 
     @Test
