@@ -124,19 +124,65 @@ class ProxySchedulerTest {
         }
     }
 
-    @Test
-    void theDefaultStartSchedulesTheEmbeddedServerWithoutCredentials() throws Exception {
-        Path jar = null;
+    private static Path jar() {
         for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.exists(dir.resolve("proxy/target/pgtrickle-proxy.jar"))) {
-                jar = dir.resolve("proxy/target/pgtrickle-proxy.jar");
-                break;
+                return dir.resolve("proxy/target/pgtrickle-proxy.jar");
             }
         }
-        assertThat(jar).as("the proxy jar is built before the integration tests").isNotNull();
-        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Duser.home=" + home, "-jar", jar.toString(), "--ephemeral", "--listen", "127.0.0.1:0"))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        throw new AssertionError("the proxy jar is built before the integration tests");
+    }
+
+    private Process proxyProcess(String... args) throws java.io.IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.home=" + home, "-jar", jar().toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    @Test
+    void aProxyKilledMidRefreshLeavesTheTableCorrectAndTheNextOneCatchesUp(TestDatabase db) throws Exception {
+        String upstream = "postgresql://" + db.user() + "@" + db.host() + ":" + db.port() + "/" + db.name() + "?sslmode=disable";
+        String slow = "SELECT id, v FROM slow_src WHERE pg_sleep(0.002) IS NOT NULL"; // about 1 s for 500 rows
+        try (Connection c = db.connectPgtrickle()) {
+            exec(c, "CREATE TABLE slow_src (id int PRIMARY KEY, v int)",
+                    "INSERT INTO slow_src SELECT i, i FROM generate_series(1, 500) i",
+                    "SELECT pgtrickle.create_stream_table('slow', '" + slow + "', '1s', 'FULL')",
+                    "UPDATE slow_src SET v = -v WHERE id <= 100");
+            Process first = proxyProcess("--upstream", upstream, "--listen", "127.0.0.1:0", "--scheduler-databases", db.name());
+            try {
+                Poll.until(WAIT, "a scheduled refresh is running", () -> value(c, "SELECT count(*) FROM pg_stat_activity "
+                        + "WHERE application_name = 'pgtrickle scheduler' AND query LIKE '%pg_sleep%' AND state = 'active'").equals("1"));
+            } finally {
+                first.destroyForcibly(); // SIGKILL, in the middle of that refresh
+                first.waitFor();
+            }
+            exec(c, "UPDATE slow_src SET v = 0 WHERE id > 490");
+            Process second = proxyProcess("--upstream", upstream, "--listen", "127.0.0.1:0", "--scheduler-databases", db.name());
+            try {
+                Poll.until(WAIT, "the next proxy's scheduler brings it up to date", () -> {
+                    try {
+                        Oracle.assertStreamTableMatches(c, "slow", slow);
+                        return true;
+                    } catch (AssertionError e) {
+                        return false;
+                    }
+                });
+            } finally {
+                second.destroy();
+                second.waitFor();
+            }
+            assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE status = 'RUNNING'")).isEqualTo("0");
+            assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s "
+                    + "USING (pgt_id) WHERE s.pgt_name = 'slow' AND h.status = 'COMPLETED' AND h.initiated_by = 'SCHEDULER'"))
+                    .isNotEqualTo("0");
+            exec(c, "SELECT pgtrickle.drop_stream_table('slow')", "DROP TABLE slow_src");
+        }
+    }
+
+    @Test
+    void theDefaultStartSchedulesTheEmbeddedServerWithoutCredentials() throws Exception {
+        Process p = proxyProcess("--ephemeral", "--listen", "127.0.0.1:0");
         try {
             String banner = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
             Matcher m = PORT.matcher(String.valueOf(banner));
