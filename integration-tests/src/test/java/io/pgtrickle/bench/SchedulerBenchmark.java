@@ -191,8 +191,7 @@ public final class SchedulerBenchmark {
     private static long backendCpu(Statement s) throws Exception {
         long total = 0;
         List<Long> pids = new ArrayList<>();
-        try (ResultSet rs = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = 'pgtrickle scheduler' "
-")) {
+        try (ResultSet rs = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = 'pgtrickle scheduler'")) {
             while (rs.next()) {
                 pids.add(rs.getLong(1));
             }
