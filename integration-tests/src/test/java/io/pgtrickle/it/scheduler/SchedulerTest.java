@@ -126,22 +126,25 @@ class SchedulerTest {
                 + "USING (pgt_id) WHERE s.pgt_name = 'often' AND h.action = 'DIFFERENTIAL' AND h.initiated_by = 'SCHEDULER'"))
                 .isEqualTo("t");
 
-        // idle: a pass confirms its freshness (data_timestamp moves) and writes no history
+        // idle: a pass confirms its freshness (the heartbeat lists it; the monitoring objects' data_timestamp
+        // moves) and writes no history
         started.remove(0).close();
         String slow = value(c, history);
         start("fast ticks", TICK);
         Poll.until(WAIT, "the new leader's first refresh", () -> !value(c, history).equals(slow));
         Thread.sleep(300); // lets that refresh finish; asserts nothing about time
         String before = value(c, history);
-        String stamp = value(c, "SELECT data_timestamp FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'often'");
+        String stamp = value(c, "SELECT data_timestamp FROM pgtrickle.pgt_status() WHERE name = 'public.often'");
         for (int i = 0; i < 3; i++) {
-            String previous = value(c, "SELECT data_timestamp FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'often'");
+            String previous = value(c, "SELECT data_timestamp FROM pgtrickle.pgt_status() WHERE name = 'public.often'");
             Poll.until(WAIT, "data_timestamp is confirmed again", () -> !value(c,
-                    "SELECT data_timestamp FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'often'").equals(previous));
+                    "SELECT data_timestamp FROM pgtrickle.pgt_status() WHERE name = 'public.often'").equals(previous));
         }
         assertThat(value(c, history)).as("confirmations are not refreshes").isEqualTo(before);
-        assertThat(value(c, "SELECT data_timestamp > '" + stamp + "' FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'often'"))
+        assertThat(value(c, "SELECT data_timestamp > '" + stamp + "' FROM pgtrickle.pgt_status() WHERE name = 'public.often'"))
                 .isEqualTo("t");
+        assertThat(value(c, "SELECT s.pgt_id = ANY (h.confirmed) FROM pgtrickle.pgt_stream_tables s, pgtrickle.pgt_scheduler_heartbeat h "
+                + "WHERE s.pgt_name = 'often'")).as("listed as confirmed in the heartbeat").isEqualTo("t");
         assertThat(value(c, "SELECT stale FROM pgtrickle.pg_stat_stream_tables WHERE pgt_name = 'often'")).isEqualTo("f");
         // and a change still gets through
         exec(c, "DELETE FROM src WHERE id = 7");

@@ -94,3 +94,73 @@ LANGUAGE sql STABLE AS $fn$
                                ORDER BY source_schema, source_name) || ': drop and re-create the stream tables that read it', 'none')
     FROM pgtrickle.pgt_cdc_status WHERE capture_triggers < 4
 $fn$;
+
+-- Confirmation (decision x): the scheduler lists in its heartbeat the stream tables whose sources it knows
+-- unchanged as of confirmed_at, instead of rewriting each one's catalog row every pass. The monitoring
+-- objects count a table fresh as of the later of its last refresh and its confirmation.
+ALTER TABLE pgtrickle.pgt_scheduler_heartbeat ADD COLUMN confirmed_at timestamptz, ADD COLUMN confirmed bigint[];
+COMMENT ON COLUMN pgtrickle.pgt_scheduler_heartbeat.confirmed IS
+    'stream tables whose sources had no change they did not apply as of confirmed_at';
+
+CREATE FUNCTION pgtrickle._fresh_at(st pgtrickle.pgt_stream_tables) RETURNS timestamptz
+LANGUAGE sql STABLE AS $fn$
+    SELECT CASE WHEN st.data_timestamp IS NULL THEN NULL ELSE greatest(st.data_timestamp,
+        (SELECT hb.confirmed_at FROM pgtrickle.pgt_scheduler_heartbeat hb
+          WHERE hb.database_name = current_database() AND st.pgt_id = ANY (hb.confirmed))) END
+$fn$;
+
+CREATE OR REPLACE FUNCTION pgtrickle._staleness(st pgtrickle.pgt_stream_tables) RETURNS interval
+LANGUAGE sql STABLE AS $fn$
+    SELECT now() - pgtrickle._fresh_at(st)
+$fn$;
+
+CREATE OR REPLACE FUNCTION pgtrickle._is_stale(st pgtrickle.pgt_stream_tables) RETURNS boolean
+LANGUAGE sql STABLE AS $fn$
+    SELECT CASE
+        WHEN NOT st.is_populated THEN true
+        WHEN st.freshness_bound IS NULL THEN false
+        ELSE now() - pgtrickle._fresh_at(st) > st.freshness_bound
+    END
+$fn$;
+
+CREATE OR REPLACE FUNCTION pgtrickle.pgt_status()
+RETURNS TABLE (name text, status text, refresh_mode text, is_populated boolean, consecutive_errors integer,
+               schedule text, data_timestamp timestamptz, staleness interval)
+LANGUAGE sql STABLE AS $fn$
+    SELECT s.pgt_schema || '.' || s.pgt_name, s.status, s.effective_refresh_mode, s.is_populated,
+           s.consecutive_errors, s.schedule, pgtrickle._fresh_at(s), pgtrickle._staleness(s)
+    FROM pgtrickle.pgt_stream_tables s
+    ORDER BY s.pgt_schema, s.pgt_name
+$fn$;
+
+CREATE OR REPLACE VIEW pgtrickle.pg_stat_stream_tables AS
+    SELECT s.pgt_id, s.pgt_schema, s.pgt_name, s.status, s.refresh_mode, s.effective_refresh_mode,
+           s.is_populated, s.schedule, pgtrickle._fresh_at(s) AS data_timestamp, s.last_refresh_at,
+           coalesce(h.total_refreshes, 0) AS total_refreshes,
+           coalesce(h.successful_refreshes, 0) AS successful_refreshes,
+           coalesce(h.failed_refreshes, 0) AS failed_refreshes,
+           coalesce(h.rows_inserted, 0) AS total_rows_inserted,
+           coalesce(h.rows_deleted, 0) AS total_rows_deleted,
+           h.avg_duration_ms,
+           last.action AS last_action, last.status AS last_status,
+           s.consecutive_errors, s.last_error_message,
+           pgtrickle._staleness(s) AS staleness,
+           pgtrickle._is_stale(s) AS stale
+    FROM pgtrickle.pgt_stream_tables s
+    LEFT JOIN LATERAL (
+        SELECT count(*) AS total_refreshes,
+               count(*) FILTER (WHERE status = 'COMPLETED') AS successful_refreshes,
+               count(*) FILTER (WHERE status = 'FAILED') AS failed_refreshes,
+               sum(rows_inserted) AS rows_inserted, sum(rows_deleted) AS rows_deleted,
+               avg(extract(epoch FROM end_time - start_time) * 1000) AS avg_duration_ms
+        FROM pgtrickle.pgt_refresh_history WHERE pgt_id = s.pgt_id) h ON true
+    LEFT JOIN LATERAL (
+        SELECT action, status FROM pgtrickle.pgt_refresh_history
+        WHERE pgt_id = s.pgt_id ORDER BY start_time DESC, refresh_id DESC LIMIT 1) last ON true;
+
+CREATE OR REPLACE VIEW pgtrickle.stream_tables_info AS
+    SELECT s.pgt_schema, s.pgt_name, s.status, s.refresh_mode, s.effective_refresh_mode, s.schedule,
+           s.is_populated, pgtrickle._fresh_at(s) AS data_timestamp, s.last_refresh_at, pgtrickle._staleness(s) AS staleness,
+           pgtrickle._is_stale(s) AS stale, s.consecutive_errors, s.last_error_message,
+           s.defining_query, s.original_query, s.created_at, s.updated_at
+    FROM pgtrickle.pgt_stream_tables s;
