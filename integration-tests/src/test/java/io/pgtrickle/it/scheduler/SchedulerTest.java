@@ -219,6 +219,25 @@ class SchedulerTest {
     }
 
     @Test
+    void aScheduledRefreshRunsAsTheStreamTablesOwnerNeverWithTheSchedulersPrivileges() throws Exception {
+        exec(c, "DROP ROLE IF EXISTS sched_owner", "CREATE ROLE sched_owner",
+                "SELECT pgtrickle.create_stream_table('ticking', 'SELECT id, v FROM src', '1s', 'FULL')",
+                "ALTER TABLE ticking OWNER TO sched_owner", "UPDATE src SET v = v + 1 WHERE id = 1");
+        start("owner");
+        // the scheduler connects as a superuser, but the owner may not read the change buffers: it must fail
+        Poll.until(WAIT, "the refresh fails", () -> !value(c,
+                "SELECT coalesce(last_error_message, '') FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'ticking'").isEmpty());
+        assertThat(value(c, "SELECT last_error_message FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'ticking'"))
+                .as("for want of the owner's privilege").isEqualTo("permission denied for schema pgtrickle_changes");
+        exec(c, "GRANT SELECT ON src TO sched_owner", "GRANT USAGE ON SCHEMA pgtrickle_changes TO sched_owner",
+                "GRANT SELECT, DELETE ON ALL TABLES IN SCHEMA pgtrickle_changes TO sched_owner",
+                "SELECT pgtrickle.resume_stream_table('ticking')");
+        Poll.until(WAIT, "granted, the owner's refresh succeeds", () -> matches("ticking", "SELECT id, v FROM src"));
+        exec(c, "ALTER TABLE ticking OWNER TO " + db.user(), "REVOKE ALL ON ALL TABLES IN SCHEMA pgtrickle_changes FROM sched_owner",
+                "REVOKE USAGE ON SCHEMA pgtrickle_changes FROM sched_owner", "REVOKE SELECT ON src FROM sched_owner");
+    }
+
+    @Test
     void ofTwoSchedulersOneLeadsAndTheOtherTakesOverWhenItStops() throws Exception {
         exec(c, "SELECT pgtrickle.create_stream_table('ticking', 'SELECT g, count(*) AS n FROM src GROUP BY g', '1s', 'DIFFERENTIAL')");
         Scheduler a = start("scheduler A");

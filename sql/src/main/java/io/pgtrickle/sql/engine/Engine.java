@@ -74,6 +74,17 @@ public final class Engine {
     }
 
     /**
+     * Records a scheduled refresh of stream table {@code pgtId} that could not even start (the scheduler
+     * cannot act as its owner, say), as the engine records a failed refresh: history, error count,
+     * suspension after three, alert. Runs in a transaction of its own on {@code session}.
+     */
+    public void recordScheduledFailure(Session session, long pgtId, SQLException e) throws SQLException {
+        String message = e instanceof PSQLException p && p.getServerErrorMessage() != null
+                ? p.getServerErrorMessage().getMessage() : e.getMessage();
+        Refresher.recordFailure(session, pgtId, Refresher.Initiator.SCHEDULER, e.getSQLState(), message);
+    }
+
+    /**
      * A failed manual refresh is recorded when the call had its own transaction. Inside the caller's
      * block it cannot be: the caller's transaction is aborted, and with it anything written now.
      */

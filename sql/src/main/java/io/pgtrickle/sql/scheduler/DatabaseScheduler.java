@@ -364,7 +364,18 @@ final class DatabaseScheduler implements AutoCloseable {
                 }
                 return;
             }
-            session.script("SET ROLE " + Identifiers.quote(c.owner()));
+            try {
+                session.script("SET ROLE " + Identifiers.quote(c.owner()));
+            } catch (SQLException e) { // the scheduler's role is not a member of the owner's: the owner must see why
+                LOG.warn("cannot refresh {} as its owner {}: {}", c.table(), c.owner(), e.getMessage());
+                clean.remove(c.id());
+                engine.recordScheduledFailure(session, c.id(), e);
+                refreshes.incrementAndGet();
+                if (!idleWorkers.offer(worker)) {
+                    worker.close();
+                }
+                return;
+            }
             try {
                 engine.run(session, new RefreshStreamTable(c.table(), true));
             } catch (SQLException | RuntimeException e) {
