@@ -49,6 +49,16 @@ public final class Oracle {
         }
     }
 
+    /** Whether the stream table matches its defining query now (for polling until it does). */
+    public static boolean matches(Connection c, String streamTable, String definingQuery) throws SQLException {
+        try {
+            assertStreamTableMatches(c, streamTable, definingQuery);
+            return true;
+        } catch (AssertionError e) {
+            return false;
+        }
+    }
+
     /** Quoted names of the columns not starting with {@value #INTERNAL_COLUMN_PREFIX}, in table order. */
     static List<String> userColumns(Connection c, String streamTable) throws SQLException {
         List<String> columns = new ArrayList<>();
