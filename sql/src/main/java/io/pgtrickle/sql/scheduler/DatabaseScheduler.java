@@ -47,6 +47,11 @@ final class DatabaseScheduler implements AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofSeconds(2);
     private static final Duration PRUNE = Duration.ofHours(1);
     /**
+     * How often a database without the catalog is looked at again (one short connection each time), so
+     * that its first stream table is scheduled within seconds.
+     */
+    static final Duration CATALOG_RECHECK = Duration.ofSeconds(2);
+    /**
      * A clean table is still refreshed this often, for what notifications do not announce: a view the
      * defining query reads replaced, a source altered.
      */
@@ -186,7 +191,7 @@ final class DatabaseScheduler implements AutoCloseable {
                 LOG.debug("database {} has stream tables", database);
             } else { // nothing to schedule here: hold no connection, which would block DROP DATABASE
                 resign();
-                return settings.discovery();
+                return CATALOG_RECHECK.compareTo(settings.discovery()) < 0 ? CATALOG_RECHECK : settings.discovery();
             }
         }
         JdbcSession session = new JdbcSession(leader);
@@ -199,6 +204,7 @@ final class DatabaseScheduler implements AutoCloseable {
             session.script("LISTEN " + Channels.CHANGES); // before the first pass: no change is missed after it
             clean.clear();
             pending.clear();
+            lastReal.clear();
             notifiedBuffers.clear();
             lastBeat = Instant.EPOCH;
             lastConfirmed = List.of();
@@ -292,6 +298,9 @@ final class DatabaseScheduler implements AutoCloseable {
                 clean.remove(c.id());
             }
             Instant real = lastReal.get(c.id());
+            if (real == null) { // changes committed before this leader listened were not notified to it
+                pending.add(c.id());
+            }
             if (!c.notified() || real == null || Duration.between(real, now).compareTo(REVALIDATE) > 0) {
                 clean.remove(c.id());
             }
