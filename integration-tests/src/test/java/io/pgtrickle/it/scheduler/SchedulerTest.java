@@ -67,8 +67,12 @@ class SchedulerTest {
     }
 
     private Scheduler start(String holder, Duration tick) {
+        return start(holder, tick, db.user());
+    }
+
+    private Scheduler start(String holder, Duration tick, String user) {
         ConnectionFactory connections = database -> DriverManager.getConnection("jdbc:postgresql://" + db.host() + ":"
-                + db.port() + "/" + database + "?user=" + db.user() + "&ApplicationName=pgtrickle-scheduler");
+                + db.port() + "/" + database + "?user=" + user + "&ApplicationName=pgtrickle-scheduler");
         Scheduler s = Scheduler.start(SchedulerSettings.defaults(connections, db.name(), holder).withTick(tick)
                 .withDiscovery(Duration.ofMillis(200)).withDatabases(Set.of(db.name())));
         started.add(s);
@@ -230,6 +234,22 @@ class SchedulerTest {
         Poll.until(WAIT, "granted, the owner's refresh succeeds", () -> matches("ticking", "SELECT id, v FROM src"));
         exec(c, "ALTER TABLE ticking OWNER TO " + db.user(), "REVOKE ALL ON ALL TABLES IN SCHEMA pgtrickle_changes FROM sched_owner",
                 "REVOKE USAGE ON SCHEMA pgtrickle_changes FROM sched_owner", "REVOKE SELECT ON src FROM sched_owner");
+    }
+
+    @Test
+    void aSchedulerThatCannotBecomeTheOwnerRecordsWhy() throws Exception {
+        exec(c, "DROP ROLE IF EXISTS sched_login", "CREATE ROLE sched_login LOGIN",
+                "SELECT pgtrickle.create_stream_table('ticking', 'SELECT id, v FROM src', '1s', 'FULL')");
+        start("unprivileged", TICK, "sched_login"); // not a member of the owner's role
+        Poll.until(WAIT, "the failed SET ROLE is recorded", () -> value(c,
+                "SELECT coalesce(last_error_message, '') FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'ticking'")
+                .equals("permission denied to set role \"" + db.user() + "\""));
+        assertThat(value(c, "SELECT h.initiated_by || ' ' || h.status FROM pgtrickle.pgt_refresh_history h "
+                + "JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = 'ticking' ORDER BY refresh_id DESC LIMIT 1"))
+                .isEqualTo("SCHEDULER FAILED");
+        started.forEach(Scheduler::close);
+        started.clear();
+        exec(c, "DROP ROLE sched_login");
     }
 
     @Test

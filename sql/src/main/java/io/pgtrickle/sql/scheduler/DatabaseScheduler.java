@@ -1,6 +1,5 @@
 package io.pgtrickle.sql.scheduler;
 
-import io.pgtrickle.sql.command.Identifiers;
 import io.pgtrickle.sql.command.QualifiedName;
 import io.pgtrickle.sql.command.RefreshStreamTable;
 import io.pgtrickle.sql.command.Schedule;
@@ -306,7 +305,7 @@ final class DatabaseScheduler implements AutoCloseable {
             }
         }
         notifiedBuffers.clear();
-        pending.retainAll(candidates.stream().map(Candidate::id).toList());
+        pending.retainAll(candidates.stream().map(Candidate::id).collect(java.util.stream.Collectors.toSet()));
         PassPlan.Pass plan = PassPlan.plan(candidates, now, settings.tick(), settings.zone(), pending, clean);
         // unchanged: fresh as of now without a refresh, listed in the heartbeat (decision x)
         List<Long> confirmed = plan.confirmed().stream().map(Candidate::id).sorted().toList();
@@ -361,28 +360,25 @@ final class DatabaseScheduler implements AutoCloseable {
                 worker = settings.connections().open(database);
             }
             JdbcSession session = new JdbcSession(worker);
-            // a table another session is refreshing (or altering) now is left to the next pass, so that a
-            // long manual refresh does not hold up the scheduler's pass
-            if (session.query("SELECT 1 FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ? FOR UPDATE SKIP LOCKED",
-                    c.id()).isEmpty()) {
-                LOG.debug("{} is being refreshed elsewhere: next pass", c.table());
-                clean.remove(c.id());
-                pending.add(c.id());
-                if (!idleWorkers.offer(worker)) {
-                    worker.close();
-                }
-                return;
-            }
+            // one round trip: become the owner, unless another session holds the table (a manual refresh
+            // or an alter), which is left to the next pass so that it does not hold up this one
+            boolean free;
             try {
-                session.script("SET ROLE " + Identifiers.quote(c.owner()));
+                free = !session.query("SELECT pg_catalog.set_config('role', ?, false) FROM pgtrickle.pgt_stream_tables "
+                        + "WHERE pgt_id = ? FOR UPDATE SKIP LOCKED", c.owner(), c.id()).isEmpty();
             } catch (SQLException e) { // the scheduler's role is not a member of the owner's: the owner must see why
                 LOG.warn("cannot refresh {} as its owner {}: {}", c.table(), c.owner(), e.getMessage());
                 clean.remove(c.id());
                 engine.recordScheduledFailure(session, c.id(), e);
                 refreshes.incrementAndGet();
-                if (!idleWorkers.offer(worker)) {
-                    worker.close();
-                }
+                release(worker);
+                return;
+            }
+            if (!free) {
+                LOG.debug("{} is being refreshed elsewhere: next pass", c.table());
+                clean.remove(c.id());
+                pending.add(c.id());
+                release(worker);
                 return;
             }
             try {
@@ -395,13 +391,18 @@ final class DatabaseScheduler implements AutoCloseable {
                 refreshes.incrementAndGet();
                 session.script("RESET ROLE");
             }
-            if (!idleWorkers.offer(worker)) {
-                worker.close();
-            }
-        } catch (SQLException | RuntimeException e) { // the connection, or SET ROLE: not the engine's to record
+            release(worker);
+        } catch (SQLException | RuntimeException e) { // the connection broke: nothing the engine could record
             clean.remove(c.id());
             LOG.warn("cannot refresh {} in database {}: {}", c.table(), database, e.getMessage());
             closeQuietly(worker);
+        }
+    }
+
+    /** Puts a worker connection back for the next refresh, or closes it when enough are idle. */
+    private void release(Connection worker) throws SQLException {
+        if (!idleWorkers.offer(worker)) {
+            worker.close();
         }
     }
 
