@@ -38,7 +38,8 @@ public final class CatalogInstaller {
             new Migration(6, load("V006__explain_st.sql")),
             new Migration(7, load("V007__planned_views.sql")),
             new Migration(8, load("V008__unlogged_buffers.sql")),
-            new Migration(9, load("V009__scheduler.sql"))));
+            new Migration(9, load("V009__scheduler.sql")),
+            new Migration(10, load("V010__diamonds.sql"))));
 
     /** Advisory lock key: "pgtrickl" in ASCII. */
     private static final long LOCK_KEY = 0x7067747269636b6cL;

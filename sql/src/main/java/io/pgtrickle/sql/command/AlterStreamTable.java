@@ -6,7 +6,9 @@ public record AlterStreamTable(
         String query,
         Schedule schedule,
         RefreshMode refreshMode,
-        Status status) implements Command {
+        Status status,
+        String diamondConsistency,
+        String diamondSchedulePolicy) implements Command {
 
     @Override
     public String functionName() {

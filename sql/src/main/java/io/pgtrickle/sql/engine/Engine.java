@@ -74,14 +74,21 @@ public final class Engine {
     }
 
     /**
-     * Records a scheduled refresh of stream table {@code pgtId} that could not even start (the scheduler
-     * cannot act as its owner, say), as the engine records a failed refresh: history, error count,
-     * suspension after three, alert. Runs in a transaction of its own on {@code session}.
+     * Records a scheduled refresh of stream table {@code pgtId} that failed outside the engine's own
+     * transaction (the scheduler cannot act as its owner, or it failed in a diamond group's transaction,
+     * now rolled back), as the engine records a failed refresh: history, error count, suspension after
+     * three, alert. Runs in a transaction of its own on {@code session}.
      */
-    public void recordScheduledFailure(Session session, long pgtId, SQLException e) throws SQLException {
-        String message = e instanceof PSQLException p && p.getServerErrorMessage() != null
-                ? p.getServerErrorMessage().getMessage() : e.getMessage();
-        Refresher.recordFailure(session, pgtId, Refresher.Initiator.SCHEDULER, e.getSQLState(), message);
+    public void recordScheduledFailure(Session session, long pgtId, Exception e) {
+        recordFailure(session, pgtId, Refresher.Initiator.SCHEDULER, e);
+    }
+
+    /**
+     * Deletes the buffered changes every reader has applied from the buffers these stream tables read,
+     * in a transaction of its own: after refreshes in REPEATABLE READ, which leave that to a later one.
+     */
+    public void cleanUpBuffers(Session session, List<Long> pgtIds) throws SQLException {
+        Refresher.cleanUp(session, pgtIds);
     }
 
     /**

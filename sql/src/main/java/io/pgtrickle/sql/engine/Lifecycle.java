@@ -129,6 +129,11 @@ final class Lifecycle {
                     analysis != null ? analysis : QueryProbe.analyze(session, query), st.schema(), st.name());
         }
         updateSettings(st, c.schedule());
+        if (c.diamondConsistency() != null || c.diamondSchedulePolicy() != null) {
+            session.update("UPDATE pgtrickle.pgt_stream_tables SET diamond_consistency = coalesce(?, diamond_consistency), "
+                    + "diamond_schedule_policy = coalesce(?, diamond_schedule_policy), updated_at = now() WHERE pgt_id = ?",
+                    c.diamondConsistency(), c.diamondSchedulePolicy(), st.id());
+        }
         if (c.status() != null) {
             if (c.status() != Status.ACTIVE && c.status() != Status.SUSPENDED) {
                 throw new PgTrickleException(SqlState.INVALID_PARAMETER_VALUE,

@@ -398,18 +398,45 @@ final class Refresher {
                         .append(relid).append(")");
             }
             script.append(" WHERE pgt_id = ").append(st.id()).append(" AND source_relid = ").append(relid).append("::oid;\n");
-            // A stream table being created over this source in another transaction holds this lock
-            // (Capture.ensure) until it commits; waiting for it lets the DELETE's snapshot (READ COMMITTED)
-            // see the new reader, whose initial refresh may need rows the others have applied. A
-            // REPEATABLE READ snapshot may predate that commit: it leaves the clean-up to a later refresh.
-            script.append("SELECT pg_catalog.pg_advisory_xact_lock_shared(").append(Capture.LOCK_SPACE | relid).append(");\n");
-            if (!"read committed".equals(b.get("isolation"))) {
-                continue;
-            }
-            script.append("DELETE FROM ").append(buffer).append(" c WHERE NOT EXISTS ("
-                    + "SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "
-                    + "WHERE d.source_relid = ").append(relid).append("::oid AND (s.frontier IS NULL "
-                    + "OR NOT pg_catalog.pg_visible_in_snapshot(c.__pgt_xid, s.frontier)));\n");
+            // A REPEATABLE READ snapshot may predate the commit of a new reader (below): it leaves the
+            // clean-up to a later refresh, or to cleanUp after its transaction
+            appendCleanUp(relid, b.get("buffer_table"), "read committed".equals(b.get("isolation")), script);
         }
+    }
+
+    /**
+     * Deletes, in a READ COMMITTED transaction of its own, the buffered changes that every reader has
+     * applied, in the buffers of the sources of these stream tables: after refreshes that could not
+     * (REPEATABLE READ, as a diamond group runs). One round trip besides reading the buffers' names.
+     */
+    static void cleanUp(Session session, List<Long> pgtIds) throws SQLException {
+        List<Row> buffers = session.query("SELECT DISTINCT d.source_relid::oid::int8 AS source_relid, b.buffer_table "
+                + "FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid "
+                + "WHERE d.pgt_id = ANY (?::bigint[]) ORDER BY 1", Identifiers.textArray(pgtIds.stream().map(String::valueOf).toList()));
+        if (buffers.isEmpty()) {
+            return;
+        }
+        StringBuilder script = new StringBuilder("BEGIN ISOLATION LEVEL READ COMMITTED;\n");
+        for (Row b : buffers) {
+            appendCleanUp(b.getLong("source_relid"), b.get("buffer_table"), true, script);
+        }
+        session.script(script.append("COMMIT").toString());
+    }
+
+    /**
+     * The clean-up of one source's buffer: the lock a stream table being created over the source in
+     * another transaction holds until it commits (Capture.ensure), whose wait lets the DELETE's snapshot
+     * (READ COMMITTED: {@code delete}) see the new reader, whose initial refresh may need rows the others
+     * have applied; then the DELETE of the rows every reader's frontier covers.
+     */
+    private static void appendCleanUp(long relid, String bufferTable, boolean delete, StringBuilder script) {
+        script.append("SELECT pg_catalog.pg_advisory_xact_lock_shared(").append(Capture.LOCK_SPACE | relid).append(");\n");
+        if (!delete) {
+            return;
+        }
+        script.append("DELETE FROM pgtrickle_changes.").append(quote(bufferTable)).append(" c WHERE NOT EXISTS ("
+                + "SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id "
+                + "WHERE d.source_relid = ").append(relid).append("::oid AND (s.frontier IS NULL "
+                + "OR NOT pg_catalog.pg_visible_in_snapshot(c.__pgt_xid, s.frontier)));\n");
     }
 }

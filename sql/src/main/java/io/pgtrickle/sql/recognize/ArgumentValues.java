@@ -51,6 +51,28 @@ final class ArgumentValues {
                 "Valid values are ACTIVE and SUSPENDED.");
     }
 
+    /** diamond_consistency: 'atomic' or 'none', in any case, stored in lower case; null stays null (the default, atomic). */
+    static String diamondConsistency(String value) {
+        return oneOf("diamond_consistency", value, "atomic", "none");
+    }
+
+    /** diamond_schedule_policy: 'fastest' or 'slowest', in any case, stored in lower case; null stays null (fastest). */
+    static String diamondSchedulePolicy(String value) {
+        return oneOf("diamond_schedule_policy", value, "fastest", "slowest");
+    }
+
+    private static String oneOf(String parameter, String value, String first, String second) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (v.equals(first) || v.equals(second)) {
+            return v;
+        }
+        throw new PgTrickleException(SqlState.INVALID_PARAMETER_VALUE, "invalid " + parameter + " \"" + value + "\"", null,
+                "Valid values are " + first + " and " + second + ".");
+    }
+
     /** true/false, t/f, yes/no, y/n, on/off, 1/0, in any case and trimmed; else 22P02 as PostgreSQL says. */
     static boolean bool(String value) {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {

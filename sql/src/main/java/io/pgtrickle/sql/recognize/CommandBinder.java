@@ -79,7 +79,9 @@ final class CommandBinder {
                     text("query") == null ? null : ArgumentValues.query(text("query")),
                     text("schedule") == null ? null : Schedule.parse(text("schedule")),
                     text("refresh_mode") == null ? null : ArgumentValues.refreshMode(text("refresh_mode")),
-                    text("status") == null ? null : ArgumentValues.alterStatus(text("status")));
+                    text("status") == null ? null : ArgumentValues.alterStatus(text("status")),
+                ArgumentValues.diamondConsistency(text("diamond_consistency")),
+                ArgumentValues.diamondSchedulePolicy(text("diamond_schedule_policy")));
             case DROP_STREAM_TABLE -> new DropStreamTable(ArgumentValues.name(text("name")),
                     bool("cascade", false));
             case REFRESH_STREAM_TABLE -> new RefreshStreamTable(ArgumentValues.name(text("name")));
@@ -95,8 +97,8 @@ final class CommandBinder {
                 text("schedule") == null ? Schedule.CALCULATED : Schedule.parse(text("schedule")),
                 text("refresh_mode") == null ? RefreshMode.AUTO : ArgumentValues.refreshMode(text("refresh_mode")),
                 bool("initialize", true),
-                text("diamond_consistency"),
-                text("diamond_schedule_policy"),
+                ArgumentValues.diamondConsistency(text("diamond_consistency")),
+                ArgumentValues.diamondSchedulePolicy(text("diamond_schedule_policy")),
                 text("cdc_mode"),
                 bool("append_only", false),
                 onExisting);

@@ -17,7 +17,9 @@ public enum PgTrickleFunction {
             Parameter.optional("query", "text", "NULL"),
             Parameter.optional("schedule", "text", "NULL"),
             Parameter.optional("refresh_mode", "text", "NULL"),
-            Parameter.optional("status", "text", "NULL"))),
+            Parameter.optional("status", "text", "NULL"),
+            Parameter.optional("diamond_consistency", "text", "NULL"),
+            Parameter.optional("diamond_schedule_policy", "text", "NULL"))),
     DROP_STREAM_TABLE("drop_stream_table", List.of(
             Parameter.required("name", "text"),
             Parameter.optional("cascade", "boolean", "false"))),

@@ -60,12 +60,9 @@ final class DatabaseScheduler implements AutoCloseable {
 
     private final String database;
     private final SchedulerSettings settings;
-    private final Engine engine = new Engine();
     private final Object wake = new Object();
     private final Thread thread;
-    private final ExecutorService pool;
-    private final BlockingQueue<Connection> idleWorkers;
-    private final AtomicLong refreshes = new AtomicLong();
+    private final Workers workers;
     private volatile boolean stopping;
     private volatile boolean leading;
     /** Buffers notified since the last pass. */
@@ -86,12 +83,7 @@ final class DatabaseScheduler implements AutoCloseable {
     DatabaseScheduler(String database, SchedulerSettings settings) {
         this.database = database;
         this.settings = settings;
-        this.pool = Executors.newFixedThreadPool(settings.parallelism(), r -> {
-            Thread t = new Thread(r, "pgtrickle-refresh-" + database);
-            t.setDaemon(true);
-            return t;
-        });
-        this.idleWorkers = new ArrayBlockingQueue<>(settings.parallelism());
+        this.workers = new Workers(database, settings.connections(), settings.parallelism(), pending, clean);
         this.thread = new Thread(this::run, "pgtrickle-scheduler-" + database);
         this.thread.setDaemon(true);
     }
@@ -112,7 +104,7 @@ final class DatabaseScheduler implements AutoCloseable {
 
     /** Refreshes this scheduler has run (successful or not). */
     long refreshes() {
-        return refreshes.get();
+        return workers.refreshes();
     }
 
     private void run() {
@@ -136,7 +128,7 @@ final class DatabaseScheduler implements AutoCloseable {
             }
         }
         resign();
-        closeWorkers();
+        workers.closeIdle();
     }
 
     /**
@@ -250,7 +242,8 @@ final class DatabaseScheduler implements AutoCloseable {
                 + "AND p.prosrc LIKE '%pg_notify%'), "
                 + "deps AS (SELECT d.pgt_id, "
                 + "string_agg(u.pgt_id::text, ',') AS upstream, string_agg(b.buffer_table, ',') AS buffers, "
-                + "bool_and(n.buffer IS NOT NULL) AS notified "
+                + "bool_and(n.buffer IS NOT NULL) AS notified, "
+                + "string_agg(d.source_relid::oid::text, ',') FILTER (WHERE u.pgt_id IS NULL) AS plain "
                 + "FROM pgtrickle.pgt_dependencies d "
                 + "LEFT JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid "
                 + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid "
@@ -262,7 +255,8 @@ final class DatabaseScheduler implements AutoCloseable {
                 + " AS last_refresh_at, " + micros("s.created_at") + " AS created_at, s.consecutive_errors, "
                 + micros("CASE WHEN s.consecutive_errors > 0 THEN (SELECT max(h.end_time) FROM pgtrickle.pgt_refresh_history h "
                 + "WHERE h.pgt_id = s.pgt_id AND h.status = 'FAILED') END") + " AS last_failure, "
-                + "deps.upstream, deps.buffers, coalesce(deps.notified, true) AS notified, "
+                + "deps.upstream, deps.buffers, coalesce(deps.notified, true) AS notified, deps.plain, "
+                + "s.diamond_consistency IS DISTINCT FROM 'none' AS atomic, coalesce(s.diamond_schedule_policy = 'slowest', false) AS slowest, "
                 + micros("clock_timestamp()") + " AS now "
                 + "FROM pgtrickle.pgt_stream_tables s JOIN pg_catalog.pg_class c ON c.oid = s.pgt_relid "
                 + "JOIN pg_catalog.pg_roles r ON r.oid = c.relowner LEFT JOIN deps ON deps.pgt_id = s.pgt_id");
@@ -279,13 +273,13 @@ final class DatabaseScheduler implements AutoCloseable {
                         r.get("pgt_name"), r.get("schedule"));
                 continue;
             }
-            String upstream = r.get("upstream");
             candidates.add(new Candidate(r.getLong("pgt_id"), new QualifiedName(r.get("pgt_schema"), r.get("pgt_name")),
                     r.get("owner"), schedule, r.getBoolean("schedulable"), r.getBoolean("is_populated"),
                     instant(r.get("data_timestamp")), instant(r.get("last_refresh_at")), instant(r.get("created_at")),
                     Integer.parseInt(r.get("consecutive_errors")), instant(r.get("last_failure")),
-                    upstream == null ? List.of() : Arrays.stream(upstream.split(",")).map(Long::valueOf).toList(),
-                    r.get("buffers") == null ? List.of() : List.of(r.get("buffers").split(",")), r.getBoolean("notified")));
+                    ids(r.get("upstream")),
+                    r.get("buffers") == null ? List.of() : List.of(r.get("buffers").split(",")), r.getBoolean("notified"),
+                    ids(r.get("plain")), r.getBoolean("atomic"), r.getBoolean("slowest")));
         }
         // every change committed before the query above ended has been notified by now (a backend sends
         // what it was signalled before its ReadyForQuery), so what is not notified did not change before "now"
@@ -315,15 +309,17 @@ final class DatabaseScheduler implements AutoCloseable {
                     "{" + String.join(",", confirmed.stream().map(String::valueOf).toList()) + "}");
             lastConfirmed = confirmed;
         }
-        for (List<Candidate> level : plan.levels()) {
-            for (Candidate c : level) {
-                pending.remove(c.id());
-                lastReal.put(c.id(), now);
-                if (c.notified()) {
-                    clean.add(c.id()); // changes notified from now on take it out again
+        for (List<PassPlan.Unit> level : plan.levels()) {
+            for (PassPlan.Unit u : level) {
+                for (Candidate c : u.tables()) {
+                    pending.remove(c.id());
+                    lastReal.put(c.id(), now);
+                    if (c.notified()) {
+                        clean.add(c.id()); // changes notified from now on take it out again
+                    }
                 }
             }
-            runLevel(level);
+            workers.runLevel(level);
             if (stopping) {
                 return;
             }
@@ -331,79 +327,9 @@ final class DatabaseScheduler implements AutoCloseable {
         nextEager = plan.wakeAt();
     }
 
-    /** Refreshes the independent tables of one level, up to {@code parallelism} at once, and waits for them. */
-    private void runLevel(List<Candidate> level) {
-        List<Future<?>> running = new ArrayList<>(level.size());
-        for (Candidate c : level) {
-            running.add(pool.submit(() -> refresh(c)));
-        }
-        for (Future<?> f : running) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException e) {
-                LOG.warn("refresh failed unexpectedly", e.getCause());
-            }
-        }
-    }
-
-    /** One scheduled refresh on a worker connection, as the stream table's owner. */
-    private void refresh(Candidate c) {
-        if (stopping) {
-            return;
-        }
-        Connection worker = idleWorkers.poll();
-        try {
-            if (worker == null) {
-                worker = settings.connections().open(database);
-            }
-            JdbcSession session = new JdbcSession(worker);
-            // one round trip: become the owner, unless another session holds the table (a manual refresh
-            // or an alter), which is left to the next pass so that it does not hold up this one
-            boolean free;
-            try {
-                free = !session.query("SELECT pg_catalog.set_config('role', ?, false) FROM pgtrickle.pgt_stream_tables "
-                        + "WHERE pgt_id = ? FOR UPDATE SKIP LOCKED", c.owner(), c.id()).isEmpty();
-            } catch (SQLException e) { // the scheduler's role is not a member of the owner's: the owner must see why
-                LOG.warn("cannot refresh {} as its owner {}: {}", c.table(), c.owner(), e.getMessage());
-                clean.remove(c.id());
-                engine.recordScheduledFailure(session, c.id(), e);
-                refreshes.incrementAndGet();
-                release(worker);
-                return;
-            }
-            if (!free) {
-                LOG.debug("{} is being refreshed elsewhere: next pass", c.table());
-                clean.remove(c.id());
-                pending.add(c.id());
-                release(worker);
-                return;
-            }
-            try {
-                engine.run(session, new RefreshStreamTable(c.table(), true));
-            } catch (SQLException | RuntimeException e) {
-                clean.remove(c.id());
-                // the engine recorded it (history, error count, suspension, alert)
-                LOG.info("scheduled refresh of {} failed: {}", c.table(), e.getMessage());
-            } finally {
-                refreshes.incrementAndGet();
-                session.script("RESET ROLE");
-            }
-            release(worker);
-        } catch (SQLException | RuntimeException e) { // the connection broke: nothing the engine could record
-            clean.remove(c.id());
-            LOG.warn("cannot refresh {} in database {}: {}", c.table(), database, e.getMessage());
-            closeQuietly(worker);
-        }
-    }
-
-    /** Puts a worker connection back for the next refresh, or closes it when enough are idle. */
-    private void release(Connection worker) throws SQLException {
-        if (!idleWorkers.offer(worker)) {
-            worker.close();
-        }
+    /** A comma-separated list of ids (null: none). */
+    private static List<Long> ids(String list) {
+        return list == null ? List.of() : Arrays.stream(list.split(",")).map(Long::valueOf).toList();
     }
 
     /** A timestamptz as microseconds since 1970 (no time zone or format to parse). */
@@ -435,34 +361,16 @@ final class DatabaseScheduler implements AutoCloseable {
                 }
                 LOG.info("stopped scheduling database {}", database);
             }
-            closeQuietly(leader);
+            Workers.closeQuietly(leader);
         }
         leader = null;
         leading = false;
     }
 
-    private void closeWorkers() {
-        pool.shutdown();
-        Connection c;
-        while ((c = idleWorkers.poll()) != null) {
-            closeQuietly(c);
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (SQLException e) {
-            LOG.debug("close", e);
-        }
-    }
-
     /** Stops after the refreshes running now (waiting at most {@code limit}), and gives up leadership. */
     void stop(Duration limit) {
         stopping = true;
+        workers.stopping();
         synchronized (wake) {
             wake.notifyAll();
         }
@@ -471,7 +379,7 @@ final class DatabaseScheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        pool.shutdownNow();
+        workers.close();
     }
 
     @Override

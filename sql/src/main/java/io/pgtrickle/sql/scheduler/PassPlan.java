@@ -28,7 +28,8 @@ import java.time.ZonedDateTime;
  *       {@code tick * 2^errors} (at most {@link #MAX_BACKOFF}) after the last failure.</li>
  * </ul>
  * The due tables are returned in levels: a table comes in a later level than every due stream table
- * it reads, and the tables of one level are independent of each other.
+ * it reads, and the tables of one level are independent of each other; the tables of an atomic diamond
+ * group form one unit, refreshed in one transaction ({@link DiamondGroups}).
  */
 public final class PassPlan {
     /** The bound of a calculated schedule nobody tightens. */
@@ -55,16 +56,31 @@ public final class PassPlan {
     public static final int EAGER_SHARE = 10;
 
     /**
+     * Tables refreshed in one transaction, in this order: one table, or the tables of an atomic diamond
+     * group ({@link DiamondGroups}), which must all refresh as of one snapshot.
+     */
+    public record Unit(List<Candidate> tables) {
+        public boolean group() {
+            return tables.size() > 1;
+        }
+    }
+
+    /**
      * A pass: the tables known to be unchanged whose freshness is only {@code confirmed} (the sources
-     * had no change since the table's last refresh: decision x), the tables to refresh level by level,
+     * had no change since the table's last refresh: decision x), the units to refresh level by level (a
+     * unit comes in a later level than every unit it reads from; the units of a level are independent),
      * and when a change waiting for its table's throttle can be applied (null: none waits).
      */
-    public record Pass(List<Candidate> confirmed, List<List<Candidate>> levels, Instant wakeAt) {
+    public record Pass(List<Candidate> confirmed, List<List<Unit>> levels, Instant wakeAt) {
+        /** The tables of each level, units flattened. */
+        public List<List<Candidate>> tables() {
+            return levels.stream().map(l -> l.stream().flatMap(u -> u.tables().stream()).toList()).toList();
+        }
     }
 
     /** The due tables of a pass at {@code now}, level by level, with no change notifications known. */
     public static List<List<Candidate>> plan(List<Candidate> candidates, Instant now, Duration tick, ZoneId zone) {
-        return plan(candidates, now, tick, zone, Set.of(), Set.of()).levels();
+        return plan(candidates, now, tick, zone, Set.of(), Set.of()).tables();
     }
 
     /**
@@ -73,6 +89,8 @@ public final class PassPlan {
      * refresh. A changed table with a freshness bound is refreshed at once, unless it was refreshed
      * less than {@code bound / }{@value #EAGER_SHARE} ago; so is a table that reads one refreshed in
      * this pass (one pass carries a change down a chain). A due table that is clean is only confirmed.
+     * An atomic diamond group refreshes as a whole when one of its tables is to (policy fastest) or when
+     * all are (slowest), and waits while one of its tables waits out a back-off after failures.
      */
     public static Pass plan(List<Candidate> candidates, Instant now, Duration tick, ZoneId zone, Set<Long> changed,
             Set<Long> clean) {
@@ -84,18 +102,36 @@ public final class PassPlan {
         List<Candidate> sorted = new ArrayList<>(candidates);
         sorted.sort((a, b) -> order.get(a.id()).equals(order.get(b.id())) ? Long.compare(a.id(), b.id())
                 : Integer.compare(order.get(a.id()), order.get(b.id())));
+        DiamondGroups groups = new DiamondGroups(p.byId, p.readers);
+        Set<Long> forced = new HashSet<>();
+        Set<Long> held = new HashSet<>();
+        Selection selection = p.select(sorted, now, tick, zone, changed, clean, forced, held);
+        // a group taken or held changes what its readers see: again until nothing changes (the sets only grow)
+        for (int round = 0; round < 2 * candidates.size() + 2 && p.settle(groups, selection.refresh(), now, tick, forced, held);
+                round++) {
+            selection = p.select(sorted, now, tick, zone, changed, clean, forced, held);
+        }
+        return new Pass(selection.confirmed(), p.units(selection.refresh(), groups, sorted), selection.wakeAt());
+    }
+
+    /** What one selection round picked: the tables to refresh, those only confirmed, and the next wake-up. */
+    private record Selection(Set<Long> refresh, List<Candidate> confirmed, Instant wakeAt) {
+    }
+
+    private Selection select(List<Candidate> sorted, Instant now, Duration tick, ZoneId zone, Set<Long> changed,
+            Set<Long> clean, Set<Long> forced, Set<Long> held) {
         Set<Long> refresh = new HashSet<>();
         List<Candidate> confirmed = new ArrayList<>();
         Instant wakeAt = null;
         for (Candidate c : sorted) {
-            if (!p.allowed(c, now, tick)) {
+            if (!allowed(c, now, tick) || held.contains(c.id())) {
                 continue;
             }
-            boolean due = p.due(c, now, tick, zone);
+            boolean due = due(c, now, tick, zone);
             boolean changes = changed.contains(c.id()) || c.upstream().stream().anyMatch(refresh::contains);
-            Instant eagerAt = p.eagerAt(c);
+            Instant eagerAt = eagerAt(c);
             boolean eager = changes && eagerAt != null && !now.isBefore(eagerAt);
-            if (eager) {
+            if (eager || forced.contains(c.id())) {
                 refresh.add(c.id());
             } else if (due) {
                 if (!changes && c.populated() && clean.contains(c.id()) && c.schedule().kind() != Schedule.Kind.CRON) {
@@ -107,7 +143,35 @@ public final class PassPlan {
                 wakeAt = eagerAt;
             }
         }
-        return new Pass(confirmed, p.levels(refresh), wakeAt);
+        return new Selection(refresh, confirmed, wakeAt);
+    }
+
+    /**
+     * Applies the diamond groups to a selection: a group one of whose tables is picked is taken whole
+     * ({@code forced}), or held back ({@code held}) when a table of it waits out a back-off or, under
+     * policy slowest, when not all of it is picked. Whether either set grew.
+     */
+    private boolean settle(DiamondGroups groups, Set<Long> refresh, Instant now, Duration tick, Set<Long> forced,
+            Set<Long> held) {
+        boolean grew = false;
+        for (Set<Long> group : groups.groups()) {
+            if (group.stream().noneMatch(refresh::contains) || held.containsAll(group)) {
+                continue;
+            }
+            List<Candidate> members = group.stream().map(byId::get).toList();
+            boolean waiting = members.stream().anyMatch(m -> m.schedulable() && !allowed(m, now, tick));
+            boolean all = members.stream().filter(m -> allowed(m, now, tick)).allMatch(m -> refresh.contains(m.id()));
+            if (waiting || (groups.slowest(group) && !all)) {
+                grew |= held.addAll(group);
+            } else {
+                for (Candidate m : members) {
+                    if (allowed(m, now, tick)) {
+                        grew |= forced.add(m.id());
+                    }
+                }
+            }
+        }
+        return grew;
     }
 
     /** From when a change may refresh the table ahead of its bound; null for cron (changes wait for it). */
@@ -172,21 +236,51 @@ public final class PassPlan {
         return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
     }
 
-    /** The due tables in dependency levels (Kahn's algorithm over the due ones), each level in id order. */
-    private List<List<Candidate>> levels(Set<Long> due) {
-        Map<Long, Integer> level = new HashMap<>();
-        List<List<Candidate>> levels = new ArrayList<>();
-        List<Long> ids = new ArrayList<>(due);
-        ids.sort(Long::compare);
-        for (long id : ids) {
-            int l = level(id, due, level, new HashSet<>());
+    /**
+     * The tables to refresh as units (one table, or the picked tables of one diamond group in dependency
+     * order) in dependency levels, each level in order of its units' first table.
+     */
+    private List<List<Unit>> units(Set<Long> refresh, DiamondGroups groups, List<Candidate> sorted) {
+        Map<Long, List<Candidate>> byKey = new java.util.LinkedHashMap<>();
+        for (Candidate c : sorted) {
+            if (refresh.contains(c.id())) {
+                byKey.computeIfAbsent(groups.groupKey(c.id()), k -> new ArrayList<>()).add(c);
+            }
+        }
+        Map<Long, Integer> unitLevel = new HashMap<>();
+        List<List<Unit>> levels = new ArrayList<>();
+        for (Map.Entry<Long, List<Candidate>> u : byKey.entrySet()) {
+            int l = unitLevel(u.getKey(), byKey, groups, unitLevel, new HashSet<>());
             while (levels.size() <= l) {
                 levels.add(new ArrayList<>());
             }
-            levels.get(l).add(byId.get(id));
+            levels.get(l).add(new Unit(List.copyOf(u.getValue())));
         }
-        levels.forEach(l -> l.sort((a, b) -> Long.compare(a.id(), b.id())));
+        for (List<Unit> level : levels) {
+            level.sort((a, b) -> Long.compare(a.tables().get(0).id(), b.tables().get(0).id()));
+        }
         return levels;
+    }
+
+    private int unitLevel(long key, Map<Long, List<Candidate>> byKey, DiamondGroups groups, Map<Long, Integer> known,
+            Set<Long> visiting) {
+        Integer l = known.get(key);
+        if (l != null) {
+            return l;
+        }
+        int level = 0;
+        if (visiting.add(key)) {
+            for (Candidate c : byKey.get(key)) {
+                for (long up : c.upstream()) {
+                    long upKey = groups.groupKey(up);
+                    if (upKey != key && byKey.containsKey(upKey)) {
+                        level = Math.max(level, unitLevel(upKey, byKey, groups, known, visiting) + 1);
+                    }
+                }
+            }
+        }
+        known.put(key, level);
+        return level;
     }
 
     private int level(long id, Set<Long> due, Map<Long, Integer> level, Set<Long> visiting) {

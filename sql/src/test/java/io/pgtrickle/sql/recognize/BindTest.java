@@ -46,12 +46,12 @@ class BindTest {
     @Test
     void createWithEverything() {
         CreateStreamTable c = (CreateStreamTable) bind("SELECT pgtrickle.create_or_replace_stream_table("
-                + "'t', 'SELECT 1', '5m', 'differential', 'off', 'shared', 'slowest', 'trigger', 'yes')");
+                + "'t', 'SELECT 1', '5m', 'differential', 'off', 'Atomic', 'slowest', 'trigger', 'yes')");
         assertThat(c.onExisting()).isEqualTo(OnExisting.REPLACE);
         assertThat(c.schedule().text()).isEqualTo("5m");
         assertThat(c.refreshMode()).isEqualTo(RefreshMode.DIFFERENTIAL);
         assertThat(c.initialize()).isFalse();
-        assertThat(c.diamondConsistency()).isEqualTo("shared");
+        assertThat(c.diamondConsistency()).isEqualTo("atomic");
         assertThat(c.diamondSchedulePolicy()).isEqualTo("slowest");
         assertThat(c.cdcMode()).isEqualTo("trigger");
         assertThat(c.appendOnly()).isTrue();
@@ -86,9 +86,12 @@ class BindTest {
     void otherFunctions() {
         assertThat(bind("SELECT pgtrickle.alter_stream_table('t', status => 'suspended', schedule => '1h')"))
                 .isEqualTo(new AlterStreamTable(new QualifiedName(null, "t"), null, Schedule.parse("1h"), null,
-                        Status.SUSPENDED));
+                        Status.SUSPENDED, null, null));
         assertThat(bind("SELECT pgtrickle.alter_stream_table('t')"))
-                .isEqualTo(new AlterStreamTable(new QualifiedName(null, "t"), null, null, null, null));
+                .isEqualTo(new AlterStreamTable(new QualifiedName(null, "t"), null, null, null, null, null, null));
+        assertThat(bind("SELECT pgtrickle.alter_stream_table('t', diamond_consistency => ' NONE', "
+                + "diamond_schedule_policy => 'Fastest')"))
+                .isEqualTo(new AlterStreamTable(new QualifiedName(null, "t"), null, null, null, null, "none", "fastest"));
         assertThat(bind("CALL pgtrickle.drop_stream_table('t')"))
                 .isEqualTo(new DropStreamTable(new QualifiedName(null, "t"), false));
         assertThat(bind("SELECT pgtrickle.drop_stream_table('t', cascade => TRUE)"))
@@ -128,6 +131,11 @@ class BindTest {
         assertThat(error("SELECT pgtrickle.create_stream_table('t', NULL)").sqlState())
                 .isEqualTo(SqlState.INVALID_PARAMETER_VALUE);
         assertThat(error("SELECT pgtrickle.create_stream_table('t', $$ $$)").sqlState())
+                .isEqualTo(SqlState.INVALID_PARAMETER_VALUE);
+        PgTrickleException diamond = error("SELECT pgtrickle.create_stream_table('t', 'q', diamond_consistency => 'shared')");
+        assertThat(diamond.sqlState()).isEqualTo(SqlState.INVALID_PARAMETER_VALUE);
+        assertThat(diamond.hint()).contains("atomic", "none");
+        assertThat(error("SELECT pgtrickle.alter_stream_table('t', diamond_schedule_policy => 'soonest')").sqlState())
                 .isEqualTo(SqlState.INVALID_PARAMETER_VALUE);
         PgTrickleException mode = error("SELECT pgtrickle.create_stream_table('t', 'q', refresh_mode => 'fast')");
         assertThat(mode.sqlState()).isEqualTo(SqlState.INVALID_PARAMETER_VALUE);

@@ -101,7 +101,7 @@ class PassPlanTest {
         Candidate down = table(2, "1s", Duration.ofSeconds(2), 1L);
         PassPlan.Pass chain = PassPlan.plan(List.of(down, up), NOW, TICK, UTC, java.util.Set.of(1L), java.util.Set.of(2L));
         assertThat(chain.confirmed()).isEmpty();
-        assertThat(chain.levels()).extracting(l -> l.get(0).id()).containsExactly(1L, 2L);
+        assertThat(chain.tables()).extracting(l -> l.get(0).id()).containsExactly(1L, 2L);
     }
 
     @Test
@@ -114,5 +114,76 @@ class PassPlanTest {
                 NOW.minusSeconds(10), NOW.minusSeconds(10), NOW.minusSeconds(100), 3, NOW.minusSeconds(30), List.of());
         assertThat(PassPlan.plan(List.of(suspended), NOW, TICK, UTC)).isEmpty();
         assertThat(PassPlan.backoff(TICK, 30)).isEqualTo(PassPlan.MAX_BACKOFF);
+    }
+
+    private static final long SOURCE = 9001; // a plain table's oid
+
+    /** The units of each level of a pass, as lists of ids. */
+    private static List<List<List<Long>>> units(List<Candidate> candidates, java.util.Set<Long> changed) {
+        return PassPlan.plan(candidates, NOW, TICK, UTC, changed, java.util.Set.of()).levels().stream()
+                .map(l -> l.stream().map(u -> u.tables().stream().map(Candidate::id).toList()).toList()).toList();
+    }
+
+    @Test
+    void tablesThatReadOnePlainTableOnTheWayToOneReaderRefreshAsOneUnit() {
+        // source -> 1 -> 3, source -> 2 -> 3; 4 reads the source alone
+        Candidate b = table(1, "calculated", Duration.ofSeconds(20)).reading(List.of(SOURCE), true, false);
+        Candidate c = table(2, "calculated", Duration.ofMillis(50)).reading(List.of(SOURCE), true, false);
+        Candidate d = table(3, "10s", Duration.ofSeconds(5), 1L, 2L);
+        Candidate alone = table(4, "1s", Duration.ofSeconds(5)).reading(List.of(SOURCE), true, false);
+        // 1 is due (bound 10 s from 3); 2 is not (refreshed 50 ms ago, no change known) but comes with it (fastest); 3 follows
+        assertThat(units(List.of(b, c, d, alone), java.util.Set.of())).containsExactly(
+                List.of(List.of(1L, 2L), List.of(4L)), List.of(List.of(3L)));
+        // diamond_consistency none on the reader: independent refreshes, 2 not taken along
+        Candidate loose = table(3, "10s", Duration.ofSeconds(5), 1L, 2L).reading(List.of(), false, false);
+        assertThat(units(List.of(b, c, loose), java.util.Set.of())).containsExactly(
+                List.of(List.of(1L)), List.of(List.of(3L)));
+        // policy slowest: 2 is not due, so neither is refreshed, and nothing follows
+        Candidate slow = table(3, "10s", Duration.ofSeconds(5), 1L, 2L).reading(List.of(), true, true);
+        assertThat(units(List.of(b, c, slow), java.util.Set.of())).isEmpty();
+        // ... until both are due
+        Candidate cDue = table(2, "calculated", Duration.ofSeconds(20)).reading(List.of(SOURCE), true, false);
+        assertThat(units(List.of(b, cDue, slow), java.util.Set.of())).containsExactly(
+                List.of(List.of(1L, 2L)), List.of(List.of(3L)));
+        // a chain is no diamond
+        Candidate top = table(1, "calculated", Duration.ofSeconds(5)).reading(List.of(SOURCE), true, false);
+        Candidate mid = table(2, "calculated", Duration.ofSeconds(5), 1L);
+        Candidate leaf = table(3, "1s", Duration.ofSeconds(5), 2L);
+        assertThat(units(List.of(top, mid, leaf), java.util.Set.of())).containsExactly(
+                List.of(List.of(1L)), List.of(List.of(2L)), List.of(List.of(3L)));
+    }
+
+    @Test
+    void aGroupTakesTheTablesBetweenItsMembersAndRunsInDependencyOrder() {
+        // source -> 1 -> 2 -> 3, and 3 reads the source too: 1 and 3 must see one snapshot, so 2 between them too
+        Candidate first = table(1, "calculated", Duration.ofSeconds(5)).reading(List.of(SOURCE), true, false);
+        Candidate between = table(2, "calculated", Duration.ofSeconds(5), 1L);
+        Candidate last = table(3, "1s", Duration.ofSeconds(5), 2L).reading(List.of(SOURCE), true, false);
+        Candidate after = table(4, "1s", Duration.ofSeconds(5), 3L);
+        assertThat(units(List.of(after, last, between, first), java.util.Set.of())).containsExactly(
+                List.of(List.of(1L, 2L, 3L)), List.of(List.of(4L)));
+        // a stream table at the top: its readers are grouped as well (one pass, one refresh of it)
+        Candidate st = table(1, "calculated", Duration.ofSeconds(5));
+        Candidate left = table(2, "calculated", Duration.ofSeconds(5), 1L);
+        Candidate right = table(3, "calculated", Duration.ofMillis(10), 1L);
+        Candidate join = table(4, "1s", Duration.ofSeconds(5), 2L, 3L);
+        assertThat(units(List.of(st, left, right, join), java.util.Set.of())).containsExactly(
+                List.of(List.of(1L)), List.of(List.of(2L, 3L)), List.of(List.of(4L)));
+    }
+
+    @Test
+    void aGroupWaitsWhileOneOfItsTablesBacksOffAndGoesOnWithoutASuspendedOne() {
+        Candidate failing = new Candidate(1, new QualifiedName("public", "t1"), "o", Schedule.parse("calculated"), true, true,
+                NOW.minusSeconds(10), NOW.minusSeconds(10), NOW.minusSeconds(100), 2, NOW.minusSeconds(3), List.of())
+                .reading(List.of(SOURCE), true, false);
+        Candidate other = table(2, "calculated", Duration.ofSeconds(5)).reading(List.of(SOURCE), true, false);
+        Candidate d = table(3, "1s", Duration.ofSeconds(5), 1L, 2L);
+        // 1 waits out its back-off: 2 waits with it, so 3 would not combine a new 2 with an old 1; 3 itself is due
+        assertThat(units(List.of(failing, other, d), java.util.Set.of(2L))).containsExactly(List.of(List.of(3L)));
+        Candidate suspended = new Candidate(1, new QualifiedName("public", "t1"), "o", Schedule.parse("calculated"), false,
+                true, NOW.minusSeconds(10), NOW.minusSeconds(10), NOW.minusSeconds(100), 3, NOW.minusSeconds(3), List.of())
+                .reading(List.of(SOURCE), true, false);
+        assertThat(units(List.of(suspended, other, d), java.util.Set.of(2L))).containsExactly(
+                List.of(List.of(2L)), List.of(List.of(3L)));
     }
 }
