@@ -279,4 +279,42 @@ class SchedulerTest {
                 + "ON x.pgt_id = y.pgt_id AND x.refresh_id < y.refresh_id AND x.start_time < y.end_time AND y.start_time < x.end_time "
                 + "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = x.pgt_id WHERE s.pgt_name = 'ticking'")).isEqualTo("0");
     }
+
+    @Test
+    void aManualRefreshWaitsForTheScheduledOneRunningAndNeverOverlapsIt() throws Exception {
+        exec(c, "SELECT pgtrickle.create_stream_table('ticking', 'SELECT id, v FROM src', '1s', 'FULL')",
+                "UPDATE src SET v = v + 1 WHERE id = 1"); // a change: the refresh must read src
+        try (Connection blocker = db.connect(); Connection manual = db.connectPgtrickle()) {
+            // the scheduled refresh will hold the stream table's row lock while it waits to read src
+            blocker.setAutoCommit(false);
+            exec(blocker, "LOCK TABLE src IN ACCESS EXCLUSIVE MODE");
+            start("waits");
+            String waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() "
+                    + "AND datname = current_database()";
+            Poll.until(WAIT, "the scheduled refresh waits for src", () -> value(c, waiting).equals("1"));
+            String manualPid = value(manual, "SELECT pg_backend_pid()");
+            java.util.concurrent.CompletableFuture<Void> call = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    exec(manual, "SELECT pgtrickle.refresh_stream_table('ticking')");
+                } catch (SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            String scheduledPid = value(c, "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    + "AND pid <> pg_backend_pid() AND datname = current_database()");
+            // for the scheduled refresh's row lock, not for src (which the blocker holds)
+            Poll.until(WAIT, "the manual call waits for the scheduled refresh", () -> value(c,
+                    "SELECT pg_blocking_pids(" + manualPid + ")::text").equals("{" + scheduledPid + "}"));
+            assertThat(call).isNotDone();
+            blocker.commit();
+            call.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(value(c, "SELECT string_agg(h.initiated_by, ' ' ORDER BY h.start_time) FROM pgtrickle.pgt_refresh_history h "
+                + "JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = 'ticking' AND h.initiated_by <> 'INITIAL'"))
+                .as("the scheduled refresh, then the manual one").startsWith("SCHEDULER MANUAL");
+        assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history x JOIN pgtrickle.pgt_refresh_history y "
+                + "ON x.pgt_id = y.pgt_id AND x.refresh_id < y.refresh_id AND x.start_time < y.end_time AND y.start_time < x.end_time "
+                + "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = x.pgt_id WHERE s.pgt_name = 'ticking'")).isEqualTo("0");
+        assertThat(matches("ticking", "SELECT id, v FROM src")).isTrue();
+    }
 }
