@@ -71,10 +71,14 @@ class SchedulerTest {
     }
 
     private Scheduler start(String holder, Duration tick, String user) {
+        return start(holder, tick, user, Duration.ofDays(7));
+    }
+
+    private Scheduler start(String holder, Duration tick, String user, Duration retention) {
         ConnectionFactory connections = database -> DriverManager.getConnection("jdbc:postgresql://" + db.host() + ":"
                 + db.port() + "/" + database + "?user=" + user + "&ApplicationName=pgtrickle-scheduler");
         Scheduler s = Scheduler.start(SchedulerSettings.defaults(connections, db.name(), holder).withTick(tick)
-                .withDiscovery(Duration.ofMillis(200)).withDatabases(Set.of(db.name())));
+                .withDiscovery(Duration.ofMillis(200)).withDatabases(Set.of(db.name())).withRetention(retention));
         started.add(s);
         return s;
     }
@@ -316,5 +320,20 @@ class SchedulerTest {
                 + "ON x.pgt_id = y.pgt_id AND x.refresh_id < y.refresh_id AND x.start_time < y.end_time AND y.start_time < x.end_time "
                 + "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = x.pgt_id WHERE s.pgt_name = 'ticking'")).isEqualTo("0");
         assertThat(matches("ticking", "SELECT id, v FROM src")).isTrue();
+    }
+
+    @Test
+    void historyOlderThanTheRetentionIsPruned() throws Exception {
+        exec(c, "SELECT pgtrickle.create_stream_table('ticking', 'SELECT id, v FROM src', '1h', 'FULL')",
+                "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action, status, initiated_by) "
+                        + "SELECT pgt_id, now() - d * interval '1 day', now() - d * interval '1 day', 'FULL', 'COMPLETED', 'MANUAL' "
+                        + "FROM pgtrickle.pgt_stream_tables, (VALUES (2), (4), (5)) v(d) WHERE pgt_name = 'ticking'");
+        String old = "SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE start_time < now() - interval '1 day'";
+        assertThat(value(c, old)).isEqualTo("3");
+        start("pruning", TICK, db.user(), Duration.ofDays(3));
+        Poll.until(WAIT, "the rows older than 3 days are deleted", () -> value(c, old).equals("1"));
+        assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE start_time > now() - interval '3 days'"))
+                .as("the younger rows stay: the 2 days old one and this table's own").isEqualTo(
+                        value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history"));
     }
 }
