@@ -26,7 +26,7 @@ import java.util.Locale;
  * DIFFERENTIAL is faster), and checks after each round that both tables hold the same rows.
  *
  * <p>Arguments: sizes (comma-separated, default {@code 10000,100000,1000000}), rates (default
- * {@code 0.001,0.01,0.1,0.5}), rounds (default 3), optionally the names of the queries to run
+ * {@code 0.001,0.01,0.1,0.5}; a value of 1 or more is a number of changed rows, the same at every size), rounds (default 3), optionally the names of the queries to run
  * (comma-separated, or {@code all}, the default), and {@code auto} to add an AUTO stream table per query,
  * refreshed after the others, whose time is printed against FULL with the actions AUTO chose. The floor
  * column is a hand-written statement per query doing the least work for the same change set (the changed
@@ -137,12 +137,14 @@ public final class RefreshBenchmark {
                         "jdbc:pgtrickle:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "")) {
             System.out.printf(Locale.ROOT, "refresh after changes, %d rounds, medians in ms; speedup = FULL / DIFFERENTIAL "
                     + "(above 1: DIFFERENTIAL is faster), overhead = DIFFERENTIAL / floor%n%n", rounds);
-            System.out.printf(Locale.ROOT, "%-9s %9s %6s | %10s %10s %10s | %7s %8s%n", "query", "rows", "change", "FULL",
+            System.out.printf(Locale.ROOT, "%-9s %9s %10s | %10s %10s %10s | %7s %8s%n", "query", "rows", "change", "FULL",
                     "DIFF", "floor", "speedup", "overhead");
             for (long size : sizes) {
                 setUp(c, size);
                 for (double rate : rates) {
-                    long changes = Math.max(1, Math.round(size * rate));
+                    // a rate of 1 or more is a count of changed rows (the same count for every size)
+                    long changes = rate >= 1 ? (long) rate : Math.max(1, Math.round(size * rate));
+                    String change = rate >= 1 ? changes + " rows" : String.format(Locale.ROOT, "%.1f%%", rate * 100);
                     List<List<Double>> full = new ArrayList<>();
                     List<List<Double>> diff = new ArrayList<>();
                     List<List<Double>> floor = new ArrayList<>();
@@ -180,12 +182,12 @@ public final class RefreshBenchmark {
                         String autoColumn = AUTO ? String.format(Locale.ROOT, " | AUTO %8.1f %5.2fx of FULL, %s",
                                 median(auto.get(q)), median(auto.get(q)) / f, autoActions(c, QUERIES.get(q).name(), rounds)) : "";
                         if (floor.get(q).isEmpty()) {
-                            System.out.printf(Locale.ROOT, "%-9s %9d %5.1f%% | %10.1f %10.1f %10s | %6.2fx %8s%s%n",
-                                    QUERIES.get(q).name(), size, rate * 100, f, d, "-", f / d, "-", autoColumn);
+                            System.out.printf(Locale.ROOT, "%-9s %9d %10s | %10.1f %10.1f %10s | %6.2fx %8s%s%n",
+                                    QUERIES.get(q).name(), size, change, f, d, "-", f / d, "-", autoColumn);
                         } else {
                             double m = median(floor.get(q));
-                            System.out.printf(Locale.ROOT, "%-9s %9d %5.1f%% | %10.1f %10.1f %10.1f | %6.2fx %7.2fx%s%n",
-                                    QUERIES.get(q).name(), size, rate * 100, f, d, m, f / d, d / m, autoColumn);
+                            System.out.printf(Locale.ROOT, "%-9s %9d %10s | %10.1f %10.1f %10.1f | %6.2fx %7.2fx%s%n",
+                                    QUERIES.get(q).name(), size, change, f, d, m, f / d, d / m, autoColumn);
                         }
                     }
                 }
