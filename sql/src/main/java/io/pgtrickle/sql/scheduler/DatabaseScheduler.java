@@ -1,10 +1,8 @@
 package io.pgtrickle.sql.scheduler;
 
 import io.pgtrickle.sql.command.QualifiedName;
-import io.pgtrickle.sql.command.RefreshStreamTable;
 import io.pgtrickle.sql.command.Schedule;
 import io.pgtrickle.sql.engine.Channels;
-import io.pgtrickle.sql.engine.Engine;
 import io.pgtrickle.sql.session.JdbcSession;
 import io.pgtrickle.sql.session.Row;
 import java.sql.Connection;
@@ -19,13 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;

@@ -173,7 +173,12 @@ final class Workers implements AutoCloseable {
             }
             return;
         }
-        engine.cleanUpBuffers(session, tables.stream().map(Candidate::id).toList());
+        try {
+            engine.cleanUpBuffers(session, tables.stream().map(Candidate::id).toList());
+        } catch (SQLException e) { // committed all the same; the next READ COMMITTED refresh of a reader cleans up
+            LOG.warn("buffers of diamond group {} not cleaned up: {}", names(tables), e.getMessage());
+            session.script("ROLLBACK");
+        }
     }
 
     /** Tables another session holds: left, with their changes, to the next pass. */
