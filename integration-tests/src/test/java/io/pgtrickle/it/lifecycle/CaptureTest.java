@@ -14,7 +14,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Change capture: what lands in the buffer, exactly, and that it never gets in the application's way. */
+/**
+ * Change capture: what lands in the buffer, exactly, and that it never gets in the application's way.
+ * A buffer copies only the columns its readers' maintenance SQL reads (CaptureColumnsTest): here
+ * {@code typed_counts} counts the values of every column, so the buffer holds them all.
+ */
 @PgTest
 class CaptureTest {
     private Connection c;
@@ -25,13 +29,17 @@ class CaptureTest {
         c = db.connectPgtrickle();
         exec(c, "CREATE TABLE typed (id int PRIMARY KEY, n numeric(20,6), f float8, ts timestamptz, t text, j jsonb, "
                 + "a int[], b bytea, iv interval)",
-                "SELECT pgtrickle.create_stream_table('typed_st', 'SELECT id, t FROM typed', '1m', 'FULL')");
+                "SELECT pgtrickle.create_stream_table('typed_st', 'SELECT id, t FROM typed', '1m', 'FULL')",
+                "SELECT pgtrickle.create_stream_table('typed_counts', 'SELECT id % 2 AS parity, count(n) AS n, "
+                        + "count(f) AS f, count(ts) AS ts, count(t) AS t, count(j) AS j, count(a) AS a, count(b) AS b, "
+                        + "count(iv) AS iv FROM typed GROUP BY id % 2', '1m', 'DIFFERENTIAL')");
         buffer = "pgtrickle_changes.changes_" + value(c, "SELECT 'typed'::regclass::oid");
     }
 
     @AfterEach
     void tearDown() throws SQLException {
-        exec(c, "SELECT pgtrickle.drop_stream_table('typed_st')", "DROP TABLE typed");
+        exec(c, "SELECT pgtrickle.drop_stream_table('typed_counts')", "SELECT pgtrickle.drop_stream_table('typed_st')",
+                "DROP TABLE typed");
         c.close();
     }
 

@@ -113,7 +113,7 @@ final class AggregateDelta {
         String truncated = changes.windows().truncated();
         StringBuilder sql = new StringBuilder("WITH ").append(changes.windows().ctes());
         for (int k = 0; k < subqueries.size(); k++) {
-            sql.append(SubqueryProbes.window(k, subqueries.get(k), st, buffers));
+            sql.append(SubqueryProbes.window(k, subqueries.get(k), target, buffers));
         }
         boolean grouped = !storageGroup.isEmpty();
         String restriction = null;
@@ -206,7 +206,7 @@ final class AggregateDelta {
                     .append("    FROM ").append(changes.from()).append('\n')
                     // (an unchanged row passes the other terms now as it did before: they read only it)
                     .append("    WHERE ").append(plainPredicate == null ? "" : plainPredicate + "\n      AND (")
-                    .append(SubqueryProbes.finds(k, subqueries.get(k))).append(plainPredicate == null ? "" : ")").append('\n')
+                    .append(SubqueryProbes.finds(k, subqueries.get(k), target)).append(plainPredicate == null ? "" : ")").append('\n')
                     .append("    UNION\n");
         }
         sql

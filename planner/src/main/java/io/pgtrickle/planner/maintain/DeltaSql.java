@@ -10,9 +10,12 @@ import io.pgtrickle.planner.tree.Scan;
 import io.pgtrickle.planner.tree.Subquery;
 import io.pgtrickle.planner.tree.TreeBuilder.Unsupported;
 import io.pgtrickle.planner.tree.UnionAll;
+import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Function;
 
@@ -33,6 +36,42 @@ public final class DeltaSql {
 
     /** The maintenance of {@code tree}, or {@link Unsupported} naming what has no delta rule yet. */
     public static MaintenancePlan plan(Operator tree, Target target) throws Unsupported {
+        MaintenancePlan plan = rule(tree, target);
+        return plan.withBufferColumns(bufferColumns(tree, target, plan.rule()));
+    }
+
+    /**
+     * What the delta statement reads from each buffer: the primary key of a table the keyed rule joins
+     * (it recomputes the changed keys from the tables), else the images' columns ({@link Target#readable}),
+     * the tables of WHERE subqueries included.
+     */
+    private static Map<String, List<String>> bufferColumns(Operator tree, Target target, MaintenancePlan.Rule rule) {
+        Map<String, Set<String>> read = new HashMap<>();
+        Map<String, PgRelation> relations = new HashMap<>();
+        ArrayDeque<Operator> todo = new ArrayDeque<>(List.of(tree));
+        while (!todo.isEmpty()) {
+            Operator op = todo.pop();
+            if (op instanceof Scan scan) {
+                relations.put(scan.relation().qualifiedName(), scan.relation());
+                read.computeIfAbsent(scan.relation().qualifiedName(), k -> new HashSet<>()).addAll(
+                        rule == MaintenancePlan.Rule.KEYS_RECOMPUTED ? scan.relation().primaryKey() : target.readable(scan.relation()));
+            }
+            if (op instanceof Filter filter) {
+                for (Subquery sub : filter.subqueries()) {
+                    relations.put(sub.relation().qualifiedName(), sub.relation());
+                    read.computeIfAbsent(sub.relation().qualifiedName(), k -> new HashSet<>())
+                            .addAll(target.readable(sub.relation()));
+                }
+            }
+            todo.addAll(op.inputs());
+        }
+        Map<String, List<String>> out = new HashMap<>();
+        read.forEach((name, columns) -> out.put(name, relations.get(name).columns().stream().map(c -> c.name())
+                .filter(columns::contains).toList()));
+        return out;
+    }
+
+    private static MaintenancePlan rule(Operator tree, Target target) throws Unsupported {
         if (tree instanceof UnionAll union) {
             return unionAll(union, target);
         }
@@ -96,7 +135,7 @@ public final class DeltaSql {
             if (!anchors.isEmpty() && !subqueries.isEmpty()) {
                 throw new Unsupported("subqueries in the WHERE of a grouped query with outer joins");
             }
-            RowChanges changes = new RowChanges(new Windows(storage(target), buffers), scans,
+            RowChanges changes = new RowChanges(new Windows(target, buffers), scans,
                     below instanceof Join join ? join : null);
             // with subqueries in its WHERE, or outer joins, a group's rows change without a change of its own
             // (a NULL-extended row comes and goes with a row of another table): recomputed
@@ -122,7 +161,7 @@ public final class DeltaSql {
                 throw new Unsupported("a source without a primary key (" + keyless.relation().qualifiedName()
                         + ") and a result column whose type has no equality or hashing (json, xml, geometric types)");
             }
-            Windows windows = new Windows(storage(target), buffers);
+            Windows windows = new Windows(target, buffers);
             RowChanges changes = new RowChanges(windows, scans, below instanceof Join join ? join : null);
             return new CountedDelta(target, windows, List.of(new CountedDelta.Branch(changes, predicate,
                     project.outputs().stream().map(Project.Output::expression).toList())), columns).compile();
@@ -137,7 +176,7 @@ public final class DeltaSql {
             throw new Unsupported("UNION ALL and a result column whose type has no equality or hashing "
                     + "(json, xml, geometric types)");
         }
-        Windows windows = new Windows(storage(target), target.buffers());
+        Windows windows = new Windows(target, target.buffers());
         List<CountedDelta.Branch> branches = new java.util.ArrayList<>();
         List<String> columns = target.columns();
         for (Operator branch : union.branches()) {
@@ -173,7 +212,7 @@ public final class DeltaSql {
     static String window(String name, String storage, PgRelation relation, String buffer, String columns) {
         return name + " AS (\n"
                 + "    -- changes committed since the frontier, and this transaction's own not yet applied\n"
-                + "    SELECT c.__pgt_op, " + columns + "\n"
+                + "    SELECT c.__pgt_op" + (columns.isEmpty() ? "" : ", " + columns) + "\n"
                 + "    FROM pgtrickle_changes." + ident(buffer) + " c,\n"
                 + "         pgtrickle.pgt_stream_tables s,\n"
                 + "         pgtrickle.pgt_dependencies d\n"
@@ -191,11 +230,9 @@ public final class DeltaSql {
     /** The names the grouped rules give the group keys of changed rows: {@code __pgt_group_1}, ... */
     static final String GROUP_PREFIX = "__pgt_group_";
 
-    /** Every column of a source as the window selects it from the buffer {@code c}. */
-    static String bufferColumns(PgRelation relation) {
-        StringJoiner out = new StringJoiner(", ");
-        relation.columns().forEach(col -> out.add("c." + ident(col.name())));
-        return out.toString();
+    /** Columns of a source as the window selects them from the buffer {@code c}. */
+    static String bufferColumns(List<String> columns) {
+        return join(columns, c -> "c." + ident(c), ", ");
     }
 
     /**

@@ -282,13 +282,13 @@ final class KeyedDelta {
      */
     private String subqueryRows(int k, String st) {
         Subquery sub = subqueries.get(k);
-        return SubqueryProbes.window(k, sub, st, buffers)
+        return SubqueryProbes.window(k, sub, target, buffers)
                 + "__pgt_sub_" + (k + 1) + " AS (\n"
                 + "    -- rows whose subquery over " + sub.relation().qualifiedName()
                 + (sub.alias() == null ? "" : " AS " + PgRelation.quote(sub.alias())) + " finds a changed row of it, old or new\n"
                 + "    SELECT " + aliased(flat(sourceKey), flat(windowKey)) + "\n"
                 + "    FROM " + from + "\n"
-                + "    WHERE " + SubqueryProbes.finds(k, sub) + "\n"
+                + "    WHERE " + SubqueryProbes.finds(k, sub, target) + "\n"
                 + "),\n";
     }
 

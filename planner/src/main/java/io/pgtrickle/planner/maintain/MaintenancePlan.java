@@ -1,6 +1,7 @@
 package io.pgtrickle.planner.maintain;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * How a stream table is maintained differentially: the hidden columns its storage table carries, the
@@ -18,8 +19,11 @@ import java.util.List;
  *     delete that were not found in the storage: the storage had drifted, and the caller must undo the
  *     statement and recompute) and {@code snapshot} (the statement's {@code pg_current_snapshot()}, the
  *     new frontier)
+ * @param bufferColumns the columns the delta statement reads from each source's change buffer, by the
+ *     source's qualified name, in the source's column order: what capture must copy for it
  */
-public record MaintenancePlan(Rule rule, List<Column> hiddenColumns, List<Index> indexes, String populateQuery, String deltaStatement) {
+public record MaintenancePlan(Rule rule, List<Column> hiddenColumns, List<Index> indexes, String populateQuery,
+        String deltaStatement, Map<String, List<String>> bufferColumns) {
 
     /** The delta rules (docs/architecture.md, decisions o and p). */
     public enum Rule {
@@ -51,5 +55,15 @@ public record MaintenancePlan(Rule rule, List<Column> hiddenColumns, List<Index>
     public MaintenancePlan {
         hiddenColumns = List.copyOf(hiddenColumns);
         indexes = List.copyOf(indexes);
+        bufferColumns = Map.copyOf(bufferColumns);
+    }
+
+    /** A plan whose buffer columns are still to be told ({@link #withBufferColumns}). */
+    MaintenancePlan(Rule rule, List<Column> hiddenColumns, List<Index> indexes, String populateQuery, String deltaStatement) {
+        this(rule, hiddenColumns, indexes, populateQuery, deltaStatement, Map.of());
+    }
+
+    MaintenancePlan withBufferColumns(Map<String, List<String>> columns) {
+        return new MaintenancePlan(rule, hiddenColumns, indexes, populateQuery, deltaStatement, columns);
     }
 }

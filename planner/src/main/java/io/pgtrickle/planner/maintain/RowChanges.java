@@ -152,7 +152,7 @@ final class RowChanges {
 
     /** Scan {@code s}'s table with no rows (PostgreSQL reads nothing for it). */
     private String nothing(int s) {
-        return "(SELECT 1 AS " + sign(s) + ", " + columns(s) + " FROM " + ident(scans.get(s).relation().schema()) + "."
+        return "(SELECT 1 AS " + sign(s) + columns(s) + " FROM " + ident(scans.get(s).relation().schema()) + "."
                 + ident(scans.get(s).relation().name()) + " WHERE false)";
     }
 
@@ -172,16 +172,16 @@ final class RowChanges {
 
     /** Scan {@code s}'s window images as a derived table: +1 for a new image, -1 for an old one. */
     private String images(int s) {
-        return "(SELECT CASE WHEN __pgt_op = 'I' THEN 1 ELSE -1 END AS " + sign(s) + ", " + columns(s)
+        return "(SELECT CASE WHEN __pgt_op = 'I' THEN 1 ELSE -1 END AS " + sign(s) + columns(s)
                 + " FROM " + window(s) + " WHERE __pgt_op <> 'T')";
     }
 
     /** Scan {@code s}'s table as it was before the window: the table now, plus old images, minus new ones. */
     private String before(int s) {
         Scan scan = scans.get(s);
-        return "(SELECT 1 AS " + sign(s) + ", " + columns(s) + " FROM " + ident(scan.relation().schema()) + "."
+        return "(SELECT 1 AS " + sign(s) + columns(s) + " FROM " + ident(scan.relation().schema()) + "."
                 + ident(scan.relation().name())
-                + " UNION ALL SELECT CASE WHEN __pgt_op = 'I' THEN -1 ELSE 1 END, " + columns(s) + " FROM " + window(s)
+                + " UNION ALL SELECT CASE WHEN __pgt_op = 'I' THEN -1 ELSE 1 END" + columns(s) + " FROM " + window(s)
                 + " WHERE __pgt_op <> 'T')";
     }
 
@@ -199,7 +199,8 @@ final class RowChanges {
         return "__pgt_dsign_" + (d + 1);
     }
 
+    /** Scan {@code s}'s columns the images carry, each after a comma (none when the query reads none and there is no key). */
     private String columns(int s) {
-        return DeltaSql.join(scans.get(s).relation().columns().stream().map(c -> c.name()).toList(), DeltaSql::ident, ", ");
+        return DeltaSql.join(windows.columns(scans.get(s).relation()), c -> ", " + DeltaSql.ident(c), "");
     }
 }

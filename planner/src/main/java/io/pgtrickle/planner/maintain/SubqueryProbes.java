@@ -21,16 +21,16 @@ final class SubqueryProbes {
         return "__pgt_sub_window_" + (k + 1);
     }
 
-    /** The window CTE of subquery {@code k}'s table (whole images), with its trailing comma. */
-    static String window(int k, Subquery sub, String storage, Map<String, String> buffers) {
-        return DeltaSql.window(windowName(k), storage, sub.relation(), buffers.get(sub.relation().qualifiedName()),
-                DeltaSql.bufferColumns(sub.relation()));
+    /** The window CTE of subquery {@code k}'s table (its images, {@link Target#readable} columns), with its trailing comma. */
+    static String window(int k, Subquery sub, Target target, Map<String, String> buffers) {
+        return DeltaSql.window(windowName(k), DeltaSql.storage(target), sub.relation(),
+                buffers.get(sub.relation().qualifiedName()), DeltaSql.bufferColumns(target.readable(sub.relation())));
     }
 
     /** The condition on an outer row that its subquery {@code k} may answer differently now. */
-    static String finds(int k, Subquery sub) {
+    static String finds(int k, Subquery sub, Target target) {
         String window = windowName(k);
-        String images = "(SELECT " + String.join(", ", sub.relation().columns().stream().map(c -> ident(c.name())).toList())
+        String images = "(SELECT " + String.join(", ", target.readable(sub.relation()).stream().map(c -> ident(c)).toList())
                 + " FROM " + window + " WHERE __pgt_op <> 'T') AS " + ident(sub.reference());
         String where = sub.where() == null ? "" : "\n                  WHERE " + sub.where();
         String finds;

@@ -13,13 +13,18 @@ import java.util.StringJoiner;
  * one relation, else {@code __pgt_window_1}, ...; names are given once every relation is registered.
  */
 final class Windows {
-    private final String storage;
+    private final Target target;
     private final Map<String, String> buffers;
     private final Map<String, PgRelation> relations = new LinkedHashMap<>();
 
-    Windows(String storage, Map<String, String> buffers) {
-        this.storage = storage;
+    Windows(Target target, Map<String, String> buffers) {
+        this.target = target;
         this.buffers = buffers;
+    }
+
+    /** The columns of a relation that its window and the images drawn from it carry ({@link Target#readable}). */
+    List<String> columns(PgRelation relation) {
+        return target.readable(relation);
     }
 
     /** Registers a relation the statement reads. */
@@ -40,8 +45,8 @@ final class Windows {
     String ctes() {
         StringBuilder out = new StringBuilder();
         for (PgRelation relation : relations.values()) {
-            out.append(DeltaSql.window(name(relation), storage, relation, buffers.get(relation.qualifiedName()),
-                    DeltaSql.bufferColumns(relation)));
+            out.append(DeltaSql.window(name(relation), DeltaSql.storage(target), relation,
+                    buffers.get(relation.qualifiedName()), DeltaSql.bufferColumns(columns(relation))));
         }
         return out.toString();
     }

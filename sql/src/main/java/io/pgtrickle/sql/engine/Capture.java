@@ -8,7 +8,9 @@ import io.pgtrickle.sql.session.Row;
 import io.pgtrickle.sql.session.Session;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Change capture on a source table (DESIGN §3): one buffer table per source in pgtrickle_changes,
@@ -33,38 +35,117 @@ final class Capture {
         return "changes_" + relid;
     }
 
-    /** Installs capture on the source unless it is there already. */
-    static void ensure(Session session, Source source) throws SQLException {
+    /**
+     * Makes sure the source is captured with at least {@code columns} (names, in any order): installs
+     * capture with just those, or widens an existing buffer by the ones it lacks (decision z of
+     * docs/architecture.md). A widening first waits for the source's writers ({@code SHARE ROW EXCLUSIVE},
+     * which also holds new ones back until commit, so every later write goes through the widened function),
+     * then takes the buffer, then the capture lock, in the order writers and refreshes take them. True when
+     * capture was installed or widened: a REPEATABLE READ caller's snapshot may then predate writes whose
+     * changes the buffer lacks ({@link #requireRecomputeIfStale}).
+     */
+    static boolean ensure(Session session, Source source, Collection<String> columns) throws SQLException {
         if (!source.capturable()) {
-            return;
+            return false;
         }
-        // two stream tables created at once over one source must not both install its capture
+        Optional<Row> existing = stored(session, source.relid());
+        if (existing.isPresent() && !missing(existing.get(), columns).isEmpty()) {
+            session.script("LOCK TABLE " + source.quotedName() + " IN SHARE ROW EXCLUSIVE MODE;\nLOCK TABLE "
+                    + "pgtrickle_changes." + quote(existing.get().get("buffer_table")) + " IN ACCESS EXCLUSIVE MODE");
+        }
+        // two stream tables created at once over one source must not both install or widen its capture
         session.query("SELECT pg_catalog.pg_advisory_xact_lock(?)", LOCK_SPACE | source.relid());
-        boolean exists = !session.query("SELECT 1 FROM pgtrickle.pgt_change_buffers WHERE source_relid = ?::oid",
-                source.relid()).isEmpty();
-        if (exists) {
-            return;
+        existing = stored(session, source.relid());
+        if (existing.isEmpty()) {
+            install(session, source, columns);
+            return true;
         }
-        List<String[]> columns = new ArrayList<>();
+        List<String> missing = missing(existing.get(), columns);
+        if (missing.isEmpty()) {
+            return false;
+        }
+        widen(session, source, existing.get().get("buffer_table"), missing);
+        return true;
+    }
+
+    /**
+     * Why the current role cannot give the source's buffer these columns, if it cannot: widening alters
+     * the buffer and replaces the capture function, which only their owner (the role that installed
+     * capture) may do.
+     */
+    static Optional<String> cannotWiden(Session session, Source source, Collection<String> columns) throws SQLException {
+        Optional<Row> existing = stored(session, source.relid());
+        if (!source.capturable() || existing.isEmpty() || missing(existing.get(), columns).isEmpty()) {
+            return Optional.empty();
+        }
+        Row owner = session.queryOne("SELECT pg_catalog.pg_get_userbyid(c.relowner) AS owner, "
+                + "pg_catalog.pg_has_role(c.relowner, 'USAGE') AS member FROM pg_catalog.pg_class c "
+                + "WHERE c.oid = to_regclass('pgtrickle_changes.' || pg_catalog.quote_ident(?))", existing.get().get("buffer_table"));
+        if (owner.get("member") == null || owner.getBoolean("member")) {
+            return Optional.empty();
+        }
+        return Optional.of("it reads column" + (missing(existing.get(), columns).size() == 1 ? " " : "s ")
+                + String.join(", ", missing(existing.get(), columns)) + " of " + Identifiers.quoteIfNeeded(source.schema())
+                + "." + Identifiers.quoteIfNeeded(source.name())
+                + ", which its change buffer does not capture, and only role " + owner.get("owner")
+                + " (which installed the capture) can widen it");
+    }
+
+    /**
+     * After a call that installed or widened capture ({@link #ensure}) and then refreshed the stream table:
+     * outside READ COMMITTED its snapshot may predate writes that committed before capture changed, whose
+     * changes the buffer lacks (installed) or holds without the new columns (widened), so the next refresh
+     * recomputes.
+     */
+    static void requireRecomputeIfStale(Session session, long pgtId) throws SQLException {
+        session.update("UPDATE pgtrickle.pgt_stream_tables SET needs_reinit = true WHERE pgt_id = ? "
+                + "AND pg_catalog.current_setting('transaction_isolation') <> 'read committed'", pgtId);
+    }
+
+    private static Optional<Row> stored(Session session, long relid) throws SQLException {
+        return session.query("SELECT buffer_table, columns FROM pgtrickle.pgt_change_buffers WHERE source_relid = ?::oid",
+                relid).stream().findFirst();
+    }
+
+    private static List<String> missing(Row stored, Collection<String> columns) {
+        List<String> have = Identifiers.parseTextArray(stored.get("columns"));
+        return columns.stream().filter(c -> !have.contains(c)).distinct().sorted().toList();
+    }
+
+    /** The source's columns of these names, in the source's order: name, type without modifier, type oid. */
+    private static List<String[]> sourceColumns(Session session, Source source, Collection<String> names)
+            throws SQLException {
+        List<String[]> out = new ArrayList<>();
         // buffer columns take the type without its modifier, so that widening a source column still fits
         for (Row r : session.query("SELECT a.attname, pg_catalog.format_type(a.atttypid, -1) AS type, "
                 + "a.atttypid::int8 AS typid FROM pg_catalog.pg_attribute a "
-                + "WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", source.relid())) {
-            columns.add(new String[] {r.get("attname"), r.get("type"), r.get("typid")});
+                + "WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY (?::name[]) "
+                + "ORDER BY a.attnum", source.relid(), Identifiers.textArray(List.copyOf(names)))) {
+            out.add(new String[] {r.get("attname"), r.get("type"), r.get("typid")});
         }
+        return out;
+    }
+
+    /** The columns a buffer captures now, as its own columns say: name, type, type oid. */
+    private static List<String[]> bufferColumns(Session session, String bufferName) throws SQLException {
+        List<String[]> out = new ArrayList<>();
+        for (Row r : session.query("SELECT a.attname, pg_catalog.format_type(a.atttypid, -1) AS type, "
+                + "a.atttypid::int8 AS typid FROM pg_catalog.pg_attribute a "
+                + "WHERE a.attrelid = to_regclass('pgtrickle_changes.' || pg_catalog.quote_ident(?)) AND a.attnum > 0 "
+                + "AND NOT a.attisdropped AND a.attname NOT LIKE '\\_\\_pgt\\_%' ORDER BY a.attnum", bufferName)) {
+            out.add(new String[] {r.get("attname"), r.get("type"), r.get("typid")});
+        }
+        return out;
+    }
+
+    private static void install(Session session, Source source, Collection<String> names) throws SQLException {
+        List<String[]> columns = sourceColumns(session, source, names);
         String bufferName = bufferTable(source.relid());
         String buffer = "pgtrickle_changes." + quote(bufferName);
-        String function = "pgtrickle_changes." + quote(functionFor(bufferName));
         StringBuilder colDefs = new StringBuilder();
-        StringBuilder colList = new StringBuilder();
         for (String[] c : columns) {
             colDefs.append(",\n    ").append(quote(c[0])).append(' ').append(c[1]);
-            colList.append(", ").append(quote(c[0]));
         }
-        // the source columns still as captured: same name and same type
-        String unchanged = "(attname, atttypid) IN (SELECT * FROM unnest("
-                + Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[0]).toList())) + "::name[], "
-                + Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[2]).toList())) + "::oid[]))";
         StringBuilder ddl = new StringBuilder();
         // unlogged: no WAL for the copies; a crash empties it, which its epoch tells readers (decision w)
         ddl.append("CREATE UNLOGGED TABLE ").append(buffer).append(" (\n")
@@ -73,12 +154,64 @@ final class Capture {
                 .append("    __pgt_op \"char\" NOT NULL").append(colDefs).append(");\n");
         ddl.append("COMMENT ON TABLE ").append(buffer).append(" IS ")
                 .append(Identifiers.literal("pgtrickle change buffer of " + source.quotedName())).append(";\n");
+        ddl.append(function(bufferName, columns, "CREATE"));
+        String table = source.quotedName();
+        String function = "pgtrickle_changes." + quote(functionFor(bufferName));
+        ddl.append(trigger("ins", "INSERT", "REFERENCING NEW TABLE AS __pgt_new ", table, function));
+        ddl.append(trigger("upd", "UPDATE", "REFERENCING OLD TABLE AS __pgt_old NEW TABLE AS __pgt_new ", table, function));
+        ddl.append(trigger("del", "DELETE", "REFERENCING OLD TABLE AS __pgt_old ", table, function));
+        ddl.append(trigger("trunc", "TRUNCATE", "", table, function));
+        ddl.append("INSERT INTO pgtrickle.pgt_buffer_epochs (source_relid, epoch) VALUES (").append(source.relid())
+                .append(", pg_catalog.pg_current_xact_id()) ON CONFLICT (source_relid) DO UPDATE SET epoch = EXCLUDED.epoch;\n");
+        session.script(ddl.toString());
+        session.update("INSERT INTO pgtrickle.pgt_change_buffers (source_relid, source_schema, source_name, buffer_table, "
+                + "columns) VALUES (?::oid::regclass, ?, ?, ?, ?::text[])", source.relid(), source.schema(),
+                source.name(), bufferName, Identifiers.textArray(columns.stream().map(c -> c[0]).toList()));
+    }
+
+    /**
+     * Adds columns to a buffer and replaces its capture function with one that copies them too; rows
+     * already buffered have NULL there, which no reader planned before reads, and which a new reader's
+     * frontier covers (the caller waited for the source's writers).
+     */
+    private static void widen(Session session, Source source, String bufferName, List<String> names) throws SQLException {
+        List<String[]> added = sourceColumns(session, source, names);
+        String buffer = "pgtrickle_changes." + quote(bufferName);
+        StringBuilder ddl = new StringBuilder("ALTER TABLE ").append(buffer);
+        for (int i = 0; i < added.size(); i++) {
+            ddl.append(i == 0 ? " " : ", ").append("ADD COLUMN ").append(quote(added.get(i)[0])).append(' ')
+                    .append(added.get(i)[1]);
+        }
+        ddl.append(";\n");
+        List<String[]> columns = new ArrayList<>(bufferColumns(session, bufferName));
+        columns.addAll(added);
+        ddl.append(function(bufferName, columns, "CREATE OR REPLACE"));
+        session.script(ddl.toString());
+        session.update("UPDATE pgtrickle.pgt_change_buffers SET columns = ?::text[] WHERE source_relid = ?::oid",
+                Identifiers.textArray(columns.stream().map(c -> c[0]).toList()), source.relid());
+    }
+
+    /**
+     * The capture function of a buffer that copies these columns (name, type, type oid). The fast path
+     * names them in static SQL (a cached plan). If the source's columns changed since (renamed, dropped,
+     * retyped), it copies the columns that are still as captured with dynamic SQL instead, so DDL on a
+     * source never breaks the application's writes.
+     */
+    private static String function(String bufferName, List<String[]> columns, String create) {
+        String buffer = "pgtrickle_changes." + quote(bufferName);
+        String function = "pgtrickle_changes." + quote(functionFor(bufferName));
+        StringBuilder colList = new StringBuilder();
+        for (String[] c : columns) {
+            colList.append(", ").append(quote(c[0]));
+        }
+        // the source columns still as captured: same name and same type
+        String unchanged = "(attname, atttypid) IN (SELECT * FROM unnest("
+                + Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[0]).toList())) + "::name[], "
+                + Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[2]).toList())) + "::oid[]))";
         String insert = "INSERT INTO " + buffer + " (__pgt_op" + colList + ") SELECT ";
         String select = colList.toString();
-        // The fast path names the source's columns in static SQL (a cached plan). If the source's columns
-        // changed since capture was installed (renamed, dropped, retyped), it copies the columns that are
-        // still as captured with dynamic SQL instead, so DDL on a source never breaks the application's writes.
-        ddl.append("CREATE FUNCTION ").append(function).append("() RETURNS trigger LANGUAGE plpgsql\n")
+        return new StringBuilder().append(create).append(" FUNCTION ").append(function)
+                .append("() RETURNS trigger LANGUAGE plpgsql\n")
                 .append("SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pgt$\n")
                 .append("DECLARE\n    cols text;\nBEGIN\n")
                 // wakes the scheduler at commit (decision x); a transaction sends it once, however many statements
@@ -107,18 +240,7 @@ final class Capture {
                 .append("    IF TG_OP IN ('UPDATE', 'INSERT') THEN\n")
                 .append("        ").append(insert).append("'I'").append(select).append(" FROM __pgt_new;\n")
                 .append("    END IF;\n")
-                .append("    RETURN NULL;\nEND\n$pgt$;\n");
-        String table = source.quotedName();
-        ddl.append(trigger("ins", "INSERT", "REFERENCING NEW TABLE AS __pgt_new ", table, function));
-        ddl.append(trigger("upd", "UPDATE", "REFERENCING OLD TABLE AS __pgt_old NEW TABLE AS __pgt_new ", table, function));
-        ddl.append(trigger("del", "DELETE", "REFERENCING OLD TABLE AS __pgt_old ", table, function));
-        ddl.append(trigger("trunc", "TRUNCATE", "", table, function));
-        ddl.append("INSERT INTO pgtrickle.pgt_buffer_epochs (source_relid, epoch) VALUES (").append(source.relid())
-                .append(", pg_catalog.pg_current_xact_id()) ON CONFLICT (source_relid) DO UPDATE SET epoch = EXCLUDED.epoch;\n");
-        session.script(ddl.toString());
-        session.update("INSERT INTO pgtrickle.pgt_change_buffers (source_relid, source_schema, source_name, buffer_table, "
-                + "columns) VALUES (?::oid::regclass, ?, ?, ?, ?::text[])", source.relid(), source.schema(),
-                source.name(), bufferName, Identifiers.textArray(columns.stream().map(c -> c[0]).toList()));
+                .append("    RETURN NULL;\nEND\n$pgt$;\n").toString();
     }
 
     /** The capture function belonging to a buffer table: changes_N → capture_N. */

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The engine's side of differential maintenance: compiles a stream table's operator tree into its
@@ -34,6 +35,7 @@ final class Differential {
     static MaintenancePlan compile(Session session, Operator tree, String schema, String name,
             List<QueryProbe.Column> columns, List<Source> sources) throws SQLException, TreeBuilder.Unsupported {
         Map<String, String> buffers = new HashMap<>();
+        Map<String, Set<String>> referenced = new HashMap<>();
         for (Source s : sources) {
             List<Row> stored = session.query("SELECT buffer_table FROM pgtrickle.pgt_change_buffers "
                     + "WHERE source_relid = ?::oid", s.relid());
@@ -41,10 +43,15 @@ final class Differential {
             if (s.capturable()) {
                 buffers.put(PgRelation.qualifiedName(s.schema(), s.name()), buffer);
             }
+            // a stream table's buffer is read whole: its rows are result rows, and its hidden columns the
+            // plan may use are in no dependency record
+            if (s.type() == Source.Type.TABLE) {
+                referenced.put(PgRelation.qualifiedName(s.schema(), s.name()), Set.copyOf(s.columns()));
+            }
         }
         return DeltaSql.plan(tree, new Target(schema, name, columns.stream().map(QueryProbe.Column::name).toList(),
                 accepts(session, columns, "%1$s IS DISTINCT FROM %1$s"),
-                accepts(session, columns, "pg_catalog.hash_record_extended(%1$s, 0)"), buffers));
+                accepts(session, columns, "pg_catalog.hash_record_extended(%1$s, 0)"), buffers, referenced));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.pgtrickle.sql.engine;
 import static io.pgtrickle.sql.command.Identifiers.quote;
 
 import io.pgtrickle.planner.Planner;
+import io.pgtrickle.planner.catalog.PgRelation;
 import io.pgtrickle.planner.maintain.MaintenancePlan;
 import io.pgtrickle.planner.tree.Aggregate;
 import io.pgtrickle.planner.tree.Project;
@@ -44,6 +45,8 @@ final class Lifecycle {
     private boolean storageChanged;
     /** The stream table whose manual refresh failed during this call, or null. */
     private Long failedRefresh;
+    /** Whether the last {@link #capture} installed or widened the capture of a source. */
+    private boolean captureChanged;
 
     Lifecycle(Session session, List<Notice> notices) {
         this.session = session;
@@ -77,9 +80,7 @@ final class Lifecycle {
         QueryProbe.Analysis analysis = QueryProbe.analyze(session, c.query());
         ModeChoice mode = chooseMode(c.refreshMode(), display, c.query(), analysis, schema, c.name().name());
         long relid = createStorage(relation, analysis.columns());
-        for (Source s : analysis.sources()) {
-            Capture.ensure(session, s);
-        }
+        mode = capture(mode, c.refreshMode(), display, analysis.sources());
         mode = settle(mode, c.refreshMode(), display, relation, relid);
         long id = session.queryOne("INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_schema, pgt_name, "
                 + "defining_query, original_query, schedule, freshness_bound, refresh_mode, effective_refresh_mode, "
@@ -93,6 +94,7 @@ final class Lifecycle {
         if (c.initialize()) {
             Refresher.refresh(session, StreamTableStore.byId(session, id), Refresher.Initiator.INITIAL);
         }
+        afterCapture(id, true);
     }
 
     /** create_or_replace on an existing stream table: settings in place, a new query migrates it. */
@@ -109,7 +111,7 @@ final class Lifecycle {
         if (!analysis.canonicalQuery().equals(st.definingQuery()) || st.status() == Status.ERROR) {
             migrate(StreamTableStore.byId(session, st.id()), analysis, c.query(), c.refreshMode(), mode);
         } else {
-            changeMode(st, c.refreshMode(), mode);
+            changeMode(st, c.refreshMode(), mode, analysis.sources());
         }
     }
 
@@ -123,10 +125,12 @@ final class Lifecycle {
         // a new query under the configured mode has its mode and reason recomputed too
         RefreshMode requested = c.refreshMode() != null ? c.refreshMode() : analysis != null ? st.refreshMode() : null;
         ModeChoice mode = null;
+        List<Source> sources = List.of();
         if (requested != null) {
             String query = c.query() != null ? c.query() : st.originalQuery();
-            mode = chooseMode(requested, st.displayName(), query,
-                    analysis != null ? analysis : QueryProbe.analyze(session, query), st.schema(), st.name());
+            QueryProbe.Analysis analysed = analysis != null ? analysis : QueryProbe.analyze(session, query);
+            mode = chooseMode(requested, st.displayName(), query, analysed, st.schema(), st.name());
+            sources = analysed.sources();
         }
         updateSettings(st, c.schedule());
         if (c.diamondConsistency() != null || c.diamondSchedulePolicy() != null) {
@@ -146,7 +150,7 @@ final class Lifecycle {
         if (analysis != null && (!analysis.canonicalQuery().equals(st.definingQuery()) || st.status() == Status.ERROR)) {
             migrate(StreamTableStore.byId(session, st.id()), analysis, c.query(), requested, mode);
         } else if (mode != null) {
-            changeMode(StreamTableStore.byId(session, st.id()), requested, mode);
+            changeMode(StreamTableStore.byId(session, st.id()), requested, mode, sources);
         }
     }
 
@@ -301,6 +305,57 @@ final class Lifecycle {
     }
 
     /**
+     * Captures the sources with the columns the plan reads from their buffers (none without a plan:
+     * a FULL refresh asks only whether anything changed). When a buffer another role installed lacks
+     * some, and the current role may not widen it, DIFFERENTIAL is refused with 42501, and AUTO falls
+     * back to FULL with a WARNING.
+     */
+    private ModeChoice capture(ModeChoice mode, RefreshMode requested, String display, List<Source> sources)
+            throws SQLException {
+        if (mode.plan() != null) {
+            for (Source s : sources) {
+                Optional<String> obstacle = Capture.cannotWiden(session, s, bufferColumns(mode.plan(), s));
+                if (obstacle.isPresent() && requested == RefreshMode.DIFFERENTIAL) {
+                    throw new PgTrickleException(SqlState.INSUFFICIENT_PRIVILEGE, "stream table " + display
+                            + " cannot be refreshed DIFFERENTIAL: " + obstacle.get(), null,
+                            "Create it as a member of that role, or use refresh_mode => 'FULL'.");
+                }
+                if (obstacle.isPresent()) {
+                    mode = notDifferential(requested, display, "the query cannot be maintained differentially: "
+                            + obstacle.get());
+                    break;
+                }
+            }
+        }
+        captureChanged = false;
+        for (Source s : sources) {
+            captureChanged |= Capture.ensure(session, s, bufferColumns(mode.plan(), s));
+        }
+        return mode;
+    }
+
+    private static List<String> bufferColumns(MaintenancePlan plan, Source source) {
+        return plan == null ? List.of()
+                : plan.bufferColumns().getOrDefault(PgRelation.qualifiedName(source.schema(), source.name()), List.of());
+    }
+
+    /**
+     * After {@link #capture} changed a buffer: a stream table refreshed since may still have missed
+     * changes outside READ COMMITTED ({@link Capture#requireRecomputeIfStale}); one not refreshed keeps a
+     * frontier from before, whose window holds rows without the new columns, and recomputes next time.
+     */
+    private void afterCapture(long id, boolean refreshed) throws SQLException {
+        if (!captureChanged) {
+            return;
+        }
+        if (refreshed) {
+            Capture.requireRecomputeIfStale(session, id);
+        } else {
+            session.update("UPDATE pgtrickle.pgt_stream_tables SET needs_reinit = true WHERE pgt_id = ?", id);
+        }
+    }
+
+    /**
      * Once the storage table and capture exist: the storage gets the plan's hidden columns (or loses
      * them for FULL), and PostgreSQL must accept the plan's SQL; if it does not, as for
      * {@link #notDifferential}. Gives the mode finally chosen.
@@ -335,16 +390,19 @@ final class Lifecycle {
     }
 
     /** A new refresh mode (or a new plan for the same query): storage, stored SQL, and the rows if the storage changed. */
-    private void changeMode(StreamTable st, RefreshMode requested, ModeChoice mode) throws SQLException {
+    private void changeMode(StreamTable st, RefreshMode requested, ModeChoice mode, List<Source> sources)
+            throws SQLException {
         if (!st.storageExists()) {
             return; // the next create_or_replace or alter with a query rebuilds it
         }
-        ModeChoice settled = settle(mode, requested, st.displayName(), st.quotedName(), st.relid());
+        ModeChoice settled = settle(capture(mode, requested, st.displayName(), sources), requested, st.displayName(),
+                st.quotedName(), st.relid());
         saveMode(st.id(), requested, settled);
         storeMaintenance(st.id(), settled);
         if (storageChanged) {
             Refresher.refresh(session, StreamTableStore.byId(session, st.id()), Refresher.Initiator.INITIAL);
         }
+        afterCapture(st.id(), storageChanged);
     }
 
     private void updateSettings(StreamTable st, Schedule schedule) throws SQLException {
@@ -388,10 +446,8 @@ final class Lifecycle {
             relid = createStorage(st.quotedName(), analysis.columns());
         }
         List<Long> oldSources = StreamTableStore.sourceRelids(session, st.id());
-        for (Source s : analysis.sources()) {
-            Capture.ensure(session, s);
-        }
-        ModeChoice settled = settle(mode, requested, st.displayName(), st.quotedName(), relid);
+        ModeChoice settled = settle(capture(mode, requested, st.displayName(), analysis.sources()), requested,
+                st.displayName(), st.quotedName(), relid);
         session.update("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = ?::oid::regclass, defining_query = ?, "
                 + "original_query = ?, frontier = NULL, is_populated = false, updated_at = now() WHERE pgt_id = ?",
                 relid, analysis.canonicalQuery(), originalQuery, st.id());
@@ -402,6 +458,7 @@ final class Lifecycle {
             Capture.removeIfUnused(session, old);
         }
         Refresher.refresh(session, StreamTableStore.byId(session, st.id()), initiator, reinitialized);
+        afterCapture(st.id(), true);
     }
 
     /** 3F000 when reading these sources would make the stream table depend on itself. */
