@@ -30,7 +30,7 @@ import java.util.Locale;
  * (comma-separated, or {@code all}, the default), and {@code auto} to add an AUTO stream table per query,
  * refreshed after the others, whose time is printed against FULL with the actions AUTO chose. The floor
  * column is a hand-written statement per query doing the least work for the same change set (the changed
- * rows read from src's change buffer, the affected result rows written by key); overhead = DIFF / floor. The queries are those of the matrix that pgtrickle
+ * rows read from a full record of src's changes, the affected result rows written by key); overhead = DIFF / floor. The queries are those of the matrix that pgtrickle
  * maintains differentially today: scan, filter, a keyless filter, src ⋈ dim (5 regions), a 3-way join
  * (⋈ 4 categories), SUM and COUNT by region (5 groups) and by a key of 1,000 groups (amount is
  * numeric(12,2), so both are maintained from the changes), src LEFT JOIN dim, an EXISTS over dim, a
@@ -196,7 +196,7 @@ public final class RefreshBenchmark {
     }
 
     private static void setUp(Connection c, long size) throws SQLException {
-        exec(c, "DROP TABLE IF EXISTS src, bag, dim, cat, floor_changes CASCADE");
+        exec(c, "DROP TABLE IF EXISTS src, bag, dim, cat, floor_changes, floor_log CASCADE");
         for (Query q : ALL) {
             exec(c, "DROP TABLE IF EXISTS " + q.name() + "_floor");
         }
@@ -235,20 +235,33 @@ public final class RefreshBenchmark {
                         "VACUUM ANALYZE " + q.name() + "_floor");
             }
         }
-        buffer = "pgtrickle_changes." + rows(c, "SELECT quote_ident(buffer_table) FROM pgtrickle.pgt_change_buffers WHERE source_relid = 'src'::regclass").get(0);
-        seen = Long.parseLong(rows(c, "SELECT coalesce(max(__pgt_seq), 0) FROM " + buffer).get(0));
+        // the floor's own record of src's changes, every column of every image (pgtrickle's buffer holds only
+        // what the stream tables read): written by the benchmark's changes, untimed
+        exec(c, "CREATE UNLOGGED TABLE floor_log (seq bigserial, op \"char\", id int, region text, category text, "
+                        + "amount numeric(12,2), score double precision)",
+                "CREATE OR REPLACE FUNCTION floor_log() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN "
+                        + "IF TG_OP IN ('UPDATE', 'DELETE') THEN INSERT INTO floor_log (op, id, region, category, amount, score) "
+                        + "SELECT 'D', id, region, category, amount, score FROM old_rows; END IF; "
+                        + "IF TG_OP IN ('UPDATE', 'INSERT') THEN INSERT INTO floor_log (op, id, region, category, amount, score) "
+                        + "SELECT 'I', id, region, category, amount, score FROM new_rows; END IF; RETURN NULL; END $f$",
+                "CREATE TRIGGER floor_log_ins AFTER INSERT ON src REFERENCING NEW TABLE AS new_rows "
+                        + "FOR EACH STATEMENT EXECUTE FUNCTION floor_log()",
+                "CREATE TRIGGER floor_log_upd AFTER UPDATE ON src REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+                        + "FOR EACH STATEMENT EXECUTE FUNCTION floor_log()",
+                "CREATE TRIGGER floor_log_del AFTER DELETE ON src REFERENCING OLD TABLE AS old_rows "
+                        + "FOR EACH STATEMENT EXECUTE FUNCTION floor_log()");
+        seen = 0;
         exec(c, "CHECKPOINT");
     }
 
-    /** src's change buffer, and the last of its rows already copied to floor_changes. */
-    private static String buffer;
+    /** The last of floor_log's rows already copied to floor_changes. */
     private static long seen;
 
-    /** The round's changes of src, as capture recorded them, copied to floor_changes for the floor statements. */
+    /** The round's changes of src, copied to floor_changes for the floor statements. */
     private static void recordChanges(Connection c) throws SQLException {
-        exec(c, "TRUNCATE floor_changes", "INSERT INTO floor_changes SELECT __pgt_seq, CASE WHEN __pgt_op = 'I' THEN 1 ELSE -1 END, "
-                + "id, region, category, amount, score FROM " + buffer + " WHERE __pgt_seq > " + seen, "ANALYZE floor_changes");
-        seen = Long.parseLong(rows(c, "SELECT coalesce(max(__pgt_seq), 0) FROM " + buffer).get(0));
+        exec(c, "TRUNCATE floor_changes", "INSERT INTO floor_changes SELECT seq, CASE WHEN op = 'I' THEN 1 ELSE -1 END, "
+                + "id, region, category, amount, score FROM floor_log WHERE seq > " + seen, "ANALYZE floor_changes");
+        seen = Long.parseLong(rows(c, "SELECT coalesce(max(seq), 0) FROM floor_log").get(0));
     }
 
     /** {@code n} changes at random ids: 70% updates, 15% inserts, 15% deletes; the same in the keyless bag. */

@@ -27,7 +27,10 @@ final class SubqueryProbes {
                 buffers.get(sub.relation().qualifiedName()), DeltaSql.bufferColumns(target.readable(sub.relation())));
     }
 
-    /** The condition on an outer row that its subquery {@code k} may answer differently now. */
+    /**
+     * The condition on an outer row that its subquery {@code k} may answer differently now; false for
+     * every row, without reading one, when the subquery's table has no change.
+     */
     static String finds(int k, Subquery sub, Target target) {
         String window = windowName(k);
         String images = "(SELECT " + String.join(", ", target.readable(sub.relation()).stream().map(c -> ident(c)).toList())
@@ -43,6 +46,9 @@ final class SubqueryProbes {
                     + (sub.where() == null ? "" : "(" + sub.where() + ") AND ") + "(" + sub.item() + ") IS NULL)\n"
                     + "       OR (" + sub.left() + ") IS NULL AND EXISTS (SELECT 1 FROM " + images + where + ")";
         }
-        return finds + "\n       OR EXISTS (SELECT 1 FROM " + window + " WHERE __pgt_op = 'T')";
+        // the window's emptiness first, uncorrelated: PostgreSQL tests it once, and reads no outer row
+        // at all when the subquery's table did not change (the common case)
+        return "EXISTS (SELECT 1 FROM " + window + ")\n       AND (" + finds + "\n       OR EXISTS (SELECT 1 FROM " + window
+                + " WHERE __pgt_op = 'T'))";
     }
 }
