@@ -12,6 +12,7 @@ import io.pgtrickle.sql.session.Session;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs one refresh of a stream table and records it in pgtrickle.pgt_refresh_history. FULL
@@ -106,7 +107,8 @@ final class Refresher {
             if (bound != null && changes >= LARGE_WINDOW && bound.rows() >= LARGE_WINDOW) {
                 changes = countWindow(session, st, sources, bound.rows() + 1); // the first count stopped short
             }
-            result = bound != null && changes > bound.rows() ? full(session, st).because(bound.reason())
+            // over the bound, most rows changed: replacing them all is cheaper than merging them by identity
+            result = bound != null && changes > bound.rows() ? full(session, st, false).because(bound.reason())
                     : differential(session, st, changes >= LARGE_WINDOW);
         } else if (reinitialized != null) {
             Result full = full(session, st);
@@ -151,14 +153,44 @@ final class Refresher {
      * hidden row-identity columns (after the user's, as in the storage table).
      */
     private static Result full(Session session, StreamTable st) throws SQLException {
+        return full(session, st, true);
+    }
+
+    /**
+     * As above; {@code byIdentity} lets a populated table with a row identity be merged ({@link Recompute}):
+     * right when few rows changed (a recompute after a crash, drift or a widened buffer), and as slow as
+     * replacing every row when most did (measured: 10% changed, 2.5 s against 4.2 s; 50%, 3.1–3.6 s against
+     * 3.2 s, 500,000 rows on PostgreSQL 15).
+     */
+    private static Result full(Session session, StreamTable st, boolean byIdentity) throws SQLException {
         StreamTable.Maintenance m = st.maintenance();
         String query = m != null ? m.populateQuery() : st.definingQuery();
         String sql = "WITH del AS (DELETE FROM " + st.quotedName() + " RETURNING 1), "
                 + "ins AS (INSERT INTO " + st.quotedName() + " SELECT * FROM (\n" + query + "\n) q "
                 + "RETURNING 1) SELECT (SELECT count(*) FROM del) AS deleted, (SELECT count(*) FROM ins) AS inserted, "
                 + "pg_catalog.pg_current_snapshot()::text AS snapshot";
-        Row r = maintain(session, st, sql, Map.of());
-        String state = "UPDATE pgtrickle.pgt_stream_tables SET frontier = " + Identifiers.literal(r.get("snapshot"))
+        Row r = null;
+        String released = "";
+        Optional<String> merge = byIdentity && m != null && st.populated() ? Recompute.merge(session, st, query)
+                : Optional.empty();
+        if (merge.isPresent()) {
+            // a column type without equality cannot be compared (42883, which maintain reports as a source
+            // that no longer fits): then every row is replaced after all, which says so if that is the cause
+            session.script("SAVEPOINT pgtrickle_merge");
+            try {
+                r = maintain(session, st, merge.get(), Map.of("jit", "off"));
+                released = "RELEASE SAVEPOINT pgtrickle_merge;\n";
+            } catch (PgTrickleException e) {
+                if (e.sqlState() != SqlState.INVALID_OBJECT_DEFINITION) {
+                    throw e;
+                }
+                session.script("ROLLBACK TO SAVEPOINT pgtrickle_merge; RELEASE SAVEPOINT pgtrickle_merge");
+            }
+        }
+        if (r == null) {
+            r = maintain(session, st, sql, Map.of());
+        }
+        String state = released + "UPDATE pgtrickle.pgt_stream_tables SET frontier = " + Identifiers.literal(r.get("snapshot"))
                 + "::pg_snapshot, is_populated = true, last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
                 + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
                 + "consecutive_errors = 0, last_error_message = NULL, updated_at = now() WHERE pgt_id = " + st.id() + ";\n";
