@@ -101,6 +101,14 @@ class DifferentialPropertiesTest {
 
     @BeforeTry
     void freshTables() throws SQLException {
+        freshSchema(c);
+        for (int i = 0; i < QUERIES.size(); i++) {
+            exec(c, "SELECT pgtrickle.create_stream_table('st" + i + "', $q$" + QUERIES.get(i) + "$q$, '1m', 'DIFFERENTIAL')");
+        }
+    }
+
+    /** No stream table, and src, dim, bag and the view pos as the queries expect them. */
+    static void freshSchema(Connection c) throws SQLException {
         for (String name : rows(c, "SELECT format('%I.%I', pgt_schema, pgt_name) FROM pgtrickle.pgt_stream_tables")) {
             exec(c, "SELECT pgtrickle.drop_stream_table('" + name + "')");
         }
@@ -110,9 +118,6 @@ class DifferentialPropertiesTest {
                 "CREATE TABLE bag (g int, v int, s text)", // no key: rows repeat
                 "INSERT INTO bag SELECT g % 4, g % 3, (ARRAY['a', 'b', NULL])[g % 3 + 1] FROM generate_series(1, 12) g",
                 "CREATE VIEW pos AS SELECT id, grp, v FROM src WHERE v > 0 OR s LIKE 'b%'");
-        for (int i = 0; i < QUERIES.size(); i++) {
-            exec(c, "SELECT pgtrickle.create_stream_table('st" + i + "', $q$" + QUERIES.get(i) + "$q$, '1m', 'DIFFERENTIAL')");
-        }
     }
 
     @Property(tries = 40, seed = "20261125")

@@ -71,6 +71,17 @@ class CaptureColumnsTest {
                 "INSERT INTO wide VALUES (" + (2000 + seed) + ", NULL, 1, NULL, 'x'), (" + (3000 + seed) + ", 'g1', 2, 4, 'y')");
     }
 
+    /** Runs a statement on another thread, as another session would. */
+    private static CompletableFuture<Void> inBackground(Connection session, String sql) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                exec(session, sql);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     private void refreshAndCheck(String... tables) throws SQLException {
         for (String t : tables) {
             exec(c, "SELECT pgtrickle.refresh_stream_table('" + t + "')");
@@ -114,13 +125,8 @@ class CaptureColumnsTest {
             writeSomething(writer, 1); // captured without a and c
             String writerPid = value(writer, "SELECT pg_backend_pid()");
             String creatorPid = value(creator, "SELECT pg_backend_pid()");
-            CompletableFuture<Void> create = CompletableFuture.runAsync(() -> {
-                try {
-                    exec(creator, "SELECT pgtrickle.create_stream_table('w_grouped', '" + GROUPED + "', '1m', 'DIFFERENTIAL')");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Void> create = inBackground(creator,
+                    "SELECT pgtrickle.create_stream_table('w_grouped', '" + GROUPED + "', '1m', 'DIFFERENTIAL')");
             Poll.until(Duration.ofSeconds(20), "the create waits for the writer", () -> value(c,
                     "SELECT " + writerPid + " = ANY (pg_blocking_pids(" + creatorPid + "))").equals("t"));
             writeSomething(writer, 2);
@@ -148,13 +154,7 @@ class CaptureColumnsTest {
         try (Connection writer = db.connect()) {
             String writerPid = value(writer, "SELECT pg_backend_pid()");
             String creatorPid = value(c, "SELECT pg_backend_pid()");
-            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
-                try {
-                    exec(writer, MOVE_ROWS);
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Void> write = inBackground(writer, MOVE_ROWS);
             try (Connection watcher = db.connect()) {
                 Poll.until(Duration.ofSeconds(20), "the writer waits for the widening", () -> value(watcher,
                         "SELECT " + creatorPid + " = ANY (pg_blocking_pids(" + writerPid + "))").equals("t"));
