@@ -71,6 +71,12 @@ class CaptureColumnsTest {
                 "INSERT INTO wide VALUES (" + (2000 + seed) + ", NULL, 1, NULL, 'x'), (" + (3000 + seed) + ", 'g1', 2, 4, 'y')");
     }
 
+    /** Polls, on {@code watcher}, until backend {@code waiting} waits for a lock that {@code holder} holds. */
+    private static void waitUntilBlocked(Connection watcher, String waiting, String holder) throws Exception {
+        Poll.until(Duration.ofSeconds(20), "backend " + waiting + " waits for " + holder, () -> value(watcher,
+                "SELECT " + holder + " = ANY (pg_blocking_pids(" + waiting + "))").equals("t"));
+    }
+
     /** Runs a statement on another thread, as another session would. */
     private static CompletableFuture<Void> inBackground(Connection session, String sql) {
         return CompletableFuture.runAsync(() -> {
@@ -127,8 +133,7 @@ class CaptureColumnsTest {
             String creatorPid = value(creator, "SELECT pg_backend_pid()");
             CompletableFuture<Void> create = inBackground(creator,
                     "SELECT pgtrickle.create_stream_table('w_grouped', '" + GROUPED + "', '1m', 'DIFFERENTIAL')");
-            Poll.until(Duration.ofSeconds(20), "the create waits for the writer", () -> value(c,
-                    "SELECT " + writerPid + " = ANY (pg_blocking_pids(" + creatorPid + "))").equals("t"));
+            waitUntilBlocked(c, creatorPid, writerPid);
             writeSomething(writer, 2);
             writer.commit();
             create.get(30, TimeUnit.SECONDS);
@@ -156,8 +161,7 @@ class CaptureColumnsTest {
             String creatorPid = value(c, "SELECT pg_backend_pid()");
             CompletableFuture<Void> write = inBackground(writer, MOVE_ROWS);
             try (Connection watcher = db.connect()) {
-                Poll.until(Duration.ofSeconds(20), "the writer waits for the widening", () -> value(watcher,
-                        "SELECT " + creatorPid + " = ANY (pg_blocking_pids(" + writerPid + "))").equals("t"));
+                waitUntilBlocked(watcher, writerPid, creatorPid);
             }
             c.commit();
             c.setAutoCommit(true);

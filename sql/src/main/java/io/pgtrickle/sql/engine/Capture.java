@@ -75,7 +75,8 @@ final class Capture {
      */
     static Optional<String> cannotWiden(Session session, Source source, Collection<String> columns) throws SQLException {
         Optional<Row> existing = stored(session, source.relid());
-        if (!source.capturable() || existing.isEmpty() || missing(existing.get(), columns).isEmpty()) {
+        List<String> missing = existing.isEmpty() ? List.of() : missing(existing.get(), columns);
+        if (!source.capturable() || missing.isEmpty()) {
             return Optional.empty();
         }
         Row owner = session.queryOne("SELECT pg_catalog.pg_get_userbyid(c.relowner) AS owner, "
@@ -84,9 +85,8 @@ final class Capture {
         if (owner.get("member") == null || owner.getBoolean("member")) {
             return Optional.empty();
         }
-        return Optional.of("it reads column" + (missing(existing.get(), columns).size() == 1 ? " " : "s ")
-                + String.join(", ", missing(existing.get(), columns)) + " of " + Identifiers.quoteIfNeeded(source.schema())
-                + "." + Identifiers.quoteIfNeeded(source.name())
+        return Optional.of("it reads column" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing) + " of "
+                + Identifiers.quoteIfNeeded(source.schema()) + "." + Identifiers.quoteIfNeeded(source.name())
                 + ", which its change buffer does not capture, and only role " + owner.get("owner")
                 + " (which installed the capture) can widen it");
     }
@@ -115,24 +115,25 @@ final class Capture {
     /** The source's columns of these names, in the source's order: name, type without modifier, type oid. */
     private static List<String[]> sourceColumns(Session session, Source source, Collection<String> names)
             throws SQLException {
-        List<String[]> out = new ArrayList<>();
-        // buffer columns take the type without its modifier, so that widening a source column still fits
-        for (Row r : session.query("SELECT a.attname, pg_catalog.format_type(a.atttypid, -1) AS type, "
-                + "a.atttypid::int8 AS typid FROM pg_catalog.pg_attribute a "
-                + "WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY (?::name[]) "
-                + "ORDER BY a.attnum", source.relid(), Identifiers.textArray(List.copyOf(names)))) {
-            out.add(new String[] {r.get("attname"), r.get("type"), r.get("typid")});
-        }
-        return out;
+        return attributes(session, "a.attrelid = ?::oid AND a.attname = ANY (?::name[])", source.relid(),
+                Identifiers.textArray(List.copyOf(names)));
     }
 
     /** The columns a buffer captures now, as its own columns say: name, type, type oid. */
     private static List<String[]> bufferColumns(Session session, String bufferName) throws SQLException {
+        return attributes(session, "a.attrelid = to_regclass('pgtrickle_changes.' || pg_catalog.quote_ident(?)) "
+                + "AND a.attname NOT LIKE '\\_\\_pgt\\_%'", bufferName);
+    }
+
+    /**
+     * Columns of a relation, in its order, as a buffer declares them: name, the type without its modifier
+     * (so that widening a source column still fits), type oid.
+     */
+    private static List<String[]> attributes(Session session, String condition, Object... params) throws SQLException {
         List<String[]> out = new ArrayList<>();
         for (Row r : session.query("SELECT a.attname, pg_catalog.format_type(a.atttypid, -1) AS type, "
-                + "a.atttypid::int8 AS typid FROM pg_catalog.pg_attribute a "
-                + "WHERE a.attrelid = to_regclass('pgtrickle_changes.' || pg_catalog.quote_ident(?)) AND a.attnum > 0 "
-                + "AND NOT a.attisdropped AND a.attname NOT LIKE '\\_\\_pgt\\_%' ORDER BY a.attnum", bufferName)) {
+                + "a.atttypid::int8 AS typid FROM pg_catalog.pg_attribute a WHERE a.attnum > 0 AND NOT a.attisdropped AND "
+                + condition + " ORDER BY a.attnum", params)) {
             out.add(new String[] {r.get("attname"), r.get("type"), r.get("typid")});
         }
         return out;

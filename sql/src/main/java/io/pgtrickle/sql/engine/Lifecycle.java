@@ -94,7 +94,7 @@ final class Lifecycle {
         if (c.initialize()) {
             Refresher.refresh(session, StreamTableStore.byId(session, id), Refresher.Initiator.INITIAL);
         }
-        afterCapture(id, true);
+        afterCapture(id, c.initialize());
     }
 
     /** create_or_replace on an existing stream table: settings in place, a new query migrates it. */
