@@ -18,7 +18,9 @@ import java.util.Locale;
  * Prints TPS ratios to direct, the latency each adds per round trip (1 client), and the CPU each
  * spends per relayed round trip. A benchmark, not a test: it asserts nothing.
  *
- * <p>Run: see docs/benchmarks.md. Arguments: [seconds per run, default 5] [rounds, default 3].
+ * <p>Run: see docs/benchmarks.md. Arguments: [seconds per run, default 5] [rounds, default 3]
+ * [JVM options of the second proxy, space-separated, default {@code -Dpgtrickle.proxy.transport=io_uring}]
+ * [cells, default all: comma-separated {@code workload:mode:clients}, e.g. {@code select-only:simple:8}].
  */
 public final class ProxyBenchmark {
 
@@ -37,22 +39,25 @@ public final class ProxyBenchmark {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        String[] variant = (args.length > 2 ? args[2] : "-Dpgtrickle.proxy.transport=io_uring").trim().split("\\s+");
+        String variantName = variantName(variant);
+        List<String> cellsAsked = args.length > 3 ? List.of(args[3].split(",")) : List.of();
         Path work = Files.createTempDirectory("pgtrickle-bench"); // PgBouncer (user postgres) writes below it
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "200").start()) {
             int pgPort = pg.getPort();
             Pgbench.initialize(pgPort, "postgres", 10);
             try (ProxyProcess proxy = ProxyProcess.start(pgPort);
-                    ProxyProcess uring = ProxyProcess.start(pgPort, "-Dpgtrickle.proxy.transport=io_uring");
+                    ProxyProcess second = ProxyProcess.start(pgPort, variant);
                     PgBouncer bouncer = PgBouncer.start(pgPort, freePort(), work.resolve("pgbouncer"))) {
                 List<Target> targets = List.of(
                         new Target("direct", pgPort, null),
                         new Target("proxy", proxy.port, proxy::cpuNanos),
-                        new Target("io_uring", uring.port, uring::cpuNanos),
+                        new Target(variantName, second.port, second::cpuNanos),
                         new Target("pgbouncer", bouncer.port, bouncer::cpuNanos));
-                System.out.printf(Locale.ROOT, "scheduler groups: pgbench %s, proxy %s, io_uring %s, pgbouncer %s%n",
+                System.out.printf(Locale.ROOT, "scheduler groups: pgbench %s, proxy %s, %s %s, pgbouncer %s%n",
                         Sessions.autogroup(ProcessHandle.current().pid()), Sessions.autogroup(proxy.pid()),
-                        Sessions.autogroup(uring.pid()), Sessions.autogroup(bouncer.pid()));
+                        variantName, Sessions.autogroup(second.pid()), Sessions.autogroup(bouncer.pid()));
                 for (Target t : targets) { // warm-up of every path: JIT, caches, connections
                     for (String mode : List.of("simple", "extended", "prepared")) {
                         Pgbench.run(t.port(), "postgres", true, mode, 8, Math.max(2, seconds / 2));
@@ -71,6 +76,10 @@ public final class ProxyBenchmark {
                 for (boolean selectOnly : new boolean[] {true, false}) {
                     for (String mode : List.of("simple", "extended", "prepared")) {
                         for (int clients : new int[] {8, 1}) {
+                            String cell = (selectOnly ? "select-only" : "tpc-b") + ":" + mode + ":" + clients;
+                            if (!cellsAsked.isEmpty() && !cellsAsked.contains(cell)) {
+                                continue;
+                            }
                             Cell[] cells = measure(targets, selectOnly, mode, clients, seconds, rounds);
                             int trips = selectOnly ? 1 : 7;
                             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-11s %-9s %3d | %9.0f",
@@ -84,6 +93,16 @@ public final class ProxyBenchmark {
                 }
             }
         }
+    }
+
+    /** A short column name for the second proxy: its transport, else its JVM options without dashes. */
+    private static String variantName(String[] options) {
+        String joined = String.join(" ", options);
+        if (joined.equals("-Dpgtrickle.proxy.transport=io_uring")) {
+            return "io_uring";
+        }
+        String name = joined.replaceAll("-XX:\\+?|-D|-", "");
+        return name.length() > 9 ? name.substring(0, 9) : name;
     }
 
     private static String columns(Cell c, Cell direct, int trips, int clients) {

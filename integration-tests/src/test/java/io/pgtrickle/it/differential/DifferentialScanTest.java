@@ -336,6 +336,36 @@ class DifferentialScanTest {
         assertThat(value(c, "SELECT effective FROM pgtrickle.explain_refresh_mode('public.sp')")).isEqualTo("DIFFERENTIAL");
         exec(c, "SET search_path = public", "UPDATE src SET amount = 3 WHERE id = 5");
         refreshAndCheck("sp", "SELECT id, app.twice(amount) AS t FROM src");
-        exec(c, "SET search_path = \"$user\", public");
+        // the second refresh runs the statement the first prepared: still under the search_path of creation
+        exec(c, "CREATE OR REPLACE FUNCTION public.twice(numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 3'",
+                "UPDATE src SET amount = 4 WHERE id = 6");
+        refreshAndCheck("sp", "SELECT id, app.twice(amount) AS t FROM src");
+        exec(c, "DROP FUNCTION public.twice(numeric)", "SET search_path = \"$user\", public");
+    }
+
+    /**
+     * A small window's delta runs as the session's prepared statement (decision aa): prepared by the
+     * first refresh, reused by the next, prepared again after the session dropped it, and never reused
+     * once the stream table was planned again.
+     */
+    @Test
+    void theDeltaIsPreparedOncePerSessionAndAgainWhenGoneOrReplanned() throws SQLException {
+        String query = "SELECT id, amount FROM src WHERE amount > 5000";
+        create("pd", query, "DIFFERENTIAL");
+        String prepared = "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'pgtrickle\\_delta\\_%'";
+        exec(c, "UPDATE src SET amount = 6000 WHERE id < 5");
+        refreshAndCheck("pd", query);
+        assertThat(value(c, prepared)).isEqualTo("1");
+        exec(c, "DELETE FROM src WHERE id = 7");
+        refreshAndCheck("pd", query);
+        assertThat(value(c, prepared)).isEqualTo("1");
+        exec(c, "DEALLOCATE ALL", "UPDATE src SET amount = 1 WHERE id < 3");
+        refreshAndCheck("pd", query);
+        assertThat(value(c, prepared)).isEqualTo("1");
+        String other = "SELECT id, amount FROM src WHERE amount > 2000";
+        exec(c, "SELECT pgtrickle.alter_stream_table('pd', query => $q$" + other + "$q$)",
+                "UPDATE src SET amount = 2500 WHERE id BETWEEN 10 AND 20");
+        refreshAndCheck("pd", other);
+        assertThat(value(c, prepared)).isEqualTo("2");
     }
 }

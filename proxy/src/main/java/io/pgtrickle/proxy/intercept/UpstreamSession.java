@@ -96,6 +96,32 @@ final class UpstreamSession implements Session {
         }
     }
 
+    /** One simple Query: each statement's rows end with its CommandComplete (or EmptyQueryResponse). */
+    @Override
+    public List<List<Row>> results(String sql) throws SQLException {
+        List<Frame> frames = exchange(Messages.query(alloc(), sql));
+        try {
+            throwIfError(frames);
+            List<List<Row>> out = new ArrayList<>();
+            List<String> columns = List.of();
+            List<List<String>> values = new ArrayList<>();
+            for (Frame f : frames) {
+                if (f.type() == Messages.ROW_DESCRIPTION) {
+                    columns = Messages.columnNames(f);
+                } else if (f.type() == Messages.DATA_ROW) {
+                    values.add(Messages.rowValues(f));
+                } else if (f.type() == Messages.COMMAND_COMPLETE || f.type() == Messages.EMPTY_QUERY_RESPONSE) {
+                    out.add(Row.all(columns, values));
+                    columns = List.of();
+                    values = new ArrayList<>();
+                }
+            }
+            return out;
+        } finally {
+            release(frames);
+        }
+    }
+
     @Override
     public boolean inTransactionBlock() {
         return status != 'I';

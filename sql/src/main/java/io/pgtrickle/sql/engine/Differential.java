@@ -246,34 +246,11 @@ final class Differential {
         if (settings.isEmpty()) {
             return work.run();
         }
-        List<String> names = new ArrayList<>(settings.keySet());
-        List<String> values = new ArrayList<>();
-        names.forEach(n -> values.add(settings.get(n)));
-        String[] sql = setAll(names.size());
-        Row before = session.queryOne(sql[0], names.toArray());
-        Object[] set = new Object[names.size() * 2];
-        Object[] reset = new Object[names.size() * 2];
-        for (int i = 0; i < names.size(); i++) {
-            set[2 * i] = names.get(i);
-            set[2 * i + 1] = values.get(i);
-            reset[2 * i] = names.get(i);
-            reset[2 * i + 1] = before.get("v" + i);
-        }
-        session.query(sql[1], set);
+        LocalSettings local = LocalSettings.of(settings);
+        Row before = session.queryOne(local.set());
         T result = work.run();
-        session.query(sql[1], reset);
+        session.script(local.restore(before));
         return result;
-    }
-
-    /** Reading n settings ({@code v0, v1, ...}) and setting n settings locally, each in one statement. */
-    private static String[] setAll(int n) {
-        StringBuilder read = new StringBuilder("SELECT ");
-        StringBuilder write = new StringBuilder("SELECT ");
-        for (int i = 0; i < n; i++) {
-            read.append(i == 0 ? "" : ", ").append("coalesce(pg_catalog.current_setting(?, true), '') AS v").append(i);
-            write.append(i == 0 ? "" : ", ").append("pg_catalog.set_config(?, ?, true)");
-        }
-        return new String[] {read.toString(), write.toString()};
     }
 
     /**

@@ -82,7 +82,9 @@ final class Refresher {
         boolean incremental = reinitialized == null && initiator != Initiator.INITIAL && st.populated() && !st.needsReinit();
         boolean differential = incremental && st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.maintenance() != null;
         // one count of the window, read with its sources, decides NO_DATA, and serves AUTO's choice and the plan's
-        List<Row> sources = windowSources(session, st, incremental ? st.frontier() : null, differential ? LARGE_WINDOW : 1);
+        String prepared = differential ? preparedDelta(st) : null;
+        List<Row> sources = windowSources(session, st, incremental ? st.frontier() : null, differential ? LARGE_WINDOW : 1,
+                prepared);
         requireSources(st, sources);
         String emptied = incremental ? emptiedBuffer(sources) : null;
         if (emptied != null) { // changes may be gone with the buffer: only a recompute is right
@@ -103,13 +105,14 @@ final class Refresher {
         String started = sources.isEmpty() ? null : sources.get(0).get("started");
         Result result;
         if (differential) {
-            ChangeBound bound = st.refreshMode() == RefreshMode.AUTO ? changeBound(session, st) : null;
+            ChangeBound bound = st.refreshMode() == RefreshMode.AUTO ? changeBound(sources) : null;
             if (bound != null && changes >= LARGE_WINDOW && bound.rows() >= LARGE_WINDOW) {
                 changes = countWindow(session, st, sources, bound.rows() + 1); // the first count stopped short
             }
             // over the bound, most rows changed: replacing them all is cheaper than merging them by identity
             result = bound != null && changes > bound.rows() ? full(session, st, false).because(bound.reason())
-                    : differential(session, st, changes >= LARGE_WINDOW);
+                    : differential(session, st, changes >= LARGE_WINDOW || sources.isEmpty(), prepared,
+                            !sources.isEmpty() && sources.get(0).getBoolean("prepared"));
         } else if (reinitialized != null) {
             Result full = full(session, st);
             result = new Result("REINITIALIZE", full.inserted(), full.deleted(), reinitialized, full.stateSql());
@@ -169,16 +172,15 @@ final class Refresher {
                 + "ins AS (INSERT INTO " + st.quotedName() + " SELECT * FROM (\n" + query + "\n) q "
                 + "RETURNING 1) SELECT (SELECT count(*) FROM del) AS deleted, (SELECT count(*) FROM ins) AS inserted, "
                 + "pg_catalog.pg_current_snapshot()::text AS snapshot";
-        Row r = null;
+        Maintained r = null;
         String released = "";
         Optional<String> merge = byIdentity && m != null && st.populated() ? Recompute.merge(session, st, query)
                 : Optional.empty();
         if (merge.isPresent()) {
             // a column type without equality cannot be compared (42883, which maintain reports as a source
             // that no longer fits): then every row is replaced after all, which says so if that is the cause
-            session.script("SAVEPOINT pgtrickle_merge");
             try {
-                r = maintain(session, st, merge.get(), Map.of("jit", "off"));
+                r = maintain(session, st, "pgtrickle_merge", List.of(merge.get()), Map.of("jit", "off"));
                 released = "RELEASE SAVEPOINT pgtrickle_merge;\n";
             } catch (PgTrickleException e) {
                 if (e.sqlState() != SqlState.INVALID_OBJECT_DEFINITION) {
@@ -188,31 +190,44 @@ final class Refresher {
             }
         }
         if (r == null) {
-            r = maintain(session, st, sql, Map.of());
+            r = maintain(session, st, null, List.of(sql), Map.of());
         }
-        String state = released + "UPDATE pgtrickle.pgt_stream_tables SET frontier = " + Identifiers.literal(r.get("snapshot"))
+        String state = r.restore() + released + "UPDATE pgtrickle.pgt_stream_tables SET frontier = "
+                + Identifiers.literal(r.row().get("snapshot"))
                 + "::pg_snapshot, is_populated = true, last_refresh_at = now(), data_timestamp = now(), needs_reinit = false, "
                 + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
                 + "consecutive_errors = 0, last_error_message = NULL, updated_at = now() WHERE pgt_id = " + st.id() + ";\n";
-        return new Result("FULL", r.getLong("inserted"), r.getLong("deleted"), null, state);
+        return new Result("FULL", r.row().getLong("inserted"), r.row().getLong("deleted"), null, state);
     }
 
     /**
      * Applies the changes since the frontier with the stored delta statement (one statement: one
-     * snapshot for the window, the source rows and the new frontier). An updated row counts as one
+     * snapshot for the window, the source rows and the new frontier). A small window runs it as the
+     * session's prepared statement {@code name} ({@code prepared}: the session has it already), planned
+     * once; a large one plans it afresh, without nested loops. An updated row counts as one
      * deleted and one inserted, as capture records an UPDATE. A statement that could not find rows it had
      * to delete (a table without a key whose storage drifted) is undone, and the table recomputed.
      */
-    private static Result differential(Session session, StreamTable st, boolean large) throws SQLException {
-        session.script("SAVEPOINT pgtrickle_delta");
-        Row r = maintain(session, st, st.maintenance().deltaSql(), large ? LARGE : SMALL);
+    private static Result differential(Session session, StreamTable st, boolean large, String name, boolean prepared)
+            throws SQLException {
+        List<String> statements = new java.util.ArrayList<>();
+        if (large) {
+            statements.add(st.maintenance().deltaSql());
+        } else { // a few changes: the statement is parsed and planned once per session (decision aa)
+            if (!prepared) {
+                statements.add("PREPARE " + name + " AS " + st.maintenance().deltaSql());
+            }
+            statements.add("EXECUTE " + name);
+        }
+        Maintained m = maintain(session, st, "pgtrickle_delta", statements, large ? LARGE : SMALL);
+        Row r = m.row();
         long missing = r.getLong("missing");
         if (missing > 0) {
             // rows to delete were not in the storage: it had drifted from its query; recompute instead
             session.script("ROLLBACK TO SAVEPOINT pgtrickle_delta; RELEASE SAVEPOINT pgtrickle_delta");
             return full(session, st).because(missing + " rows to delete were not in the stream table: recomputed");
         }
-        String state = "RELEASE SAVEPOINT pgtrickle_delta;\nUPDATE pgtrickle.pgt_stream_tables SET frontier = "
+        String state = m.restore() + "RELEASE SAVEPOINT pgtrickle_delta;\nUPDATE pgtrickle.pgt_stream_tables SET frontier = "
                 + Identifiers.literal(r.get("snapshot")) + "::pg_snapshot, last_refresh_at = now(), data_timestamp = now(), "
                 + "status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE' ELSE status END, "
                 + "consecutive_errors = 0, last_error_message = NULL WHERE pgt_id = " + st.id() + ";\n";
@@ -220,21 +235,45 @@ final class Refresher {
         return new Result("DIFFERENTIAL", r.getLong("inserted") + updated, r.getLong("deleted") + updated, null, state);
     }
 
+    /** A maintenance statement's row, and the statement that sets its settings back, to run after it. */
+    private record Maintained(Row row, String restore) {
+    }
+
+    /**
+     * The name of the session's prepared statement for the delta of {@code st} as it is now: the stream
+     * table's id and a digest of the statement, so that a new plan gets a new name.
+     */
+    static String preparedDelta(StreamTable st) {
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(st.maintenance().deltaSql().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return "pgtrickle_delta_" + st.id() + "_" + java.util.HexFormat.of().formatHex(digest, 0, 8);
+    }
+
     /**
      * Runs one maintenance statement on the storage table: its guard open, under the search_path the
      * stream table was planned with (DIFFERENTIAL), with a source that no longer fits reported as such.
+     * A savepoint (unless {@code savepoint} is null), the settings and the {@code statements} (the last one
+     * returns the row) go in one round trip; the settings stay until the caller runs
+     * {@link Maintained#restore()}, or rolls back to the savepoint.
      */
-    private static Row maintain(Session session, StreamTable st, String sql, Map<String, String> settings)
-            throws SQLException {
+    private static Maintained maintain(Session session, StreamTable st, String savepoint, List<String> statements,
+            Map<String, String> settings) throws SQLException {
         Map<String, String> all = new java.util.LinkedHashMap<>(settings);
         all.put("pgtrickle.maintenance", "on"); // the storage's guard lets these writes through
         if (st.maintenance() != null) {
             all.put("search_path", st.maintenance().searchPath());
             all.putAll(Differential.settingsMap(st.maintenance().settings()));
         }
-        Row r;
+        LocalSettings local = LocalSettings.of(all);
+        List<List<Row>> results;
         try {
-            r = Differential.withSettings(session, all, () -> session.queryOne(sql));
+            results = session.results((savepoint == null ? "" : "SAVEPOINT " + savepoint + ";\n") + local.set() + ";\n"
+                    + String.join(";\n", statements));
         } catch (SQLException e) {
             if (INCOMPATIBLE.contains(e.getSQLState())) {
                 throw new PgTrickleException(SqlState.INVALID_OBJECT_DEFINITION,
@@ -244,7 +283,11 @@ final class Refresher {
             }
             throw e;
         }
-        return r;
+        List<Row> rows = results.get(results.size() - 1);
+        if (rows.size() != 1) {
+            throw new IllegalStateException("expected one row, got " + rows.size() + " from " + statements);
+        }
+        return new Maintained(rows.get(0), local.restore(results.get(savepoint == null ? 0 : 1).get(0)));
     }
 
     /** Errors of the recompute that mean a source no longer fits the defining query or the storage table. */
@@ -322,19 +365,26 @@ final class Refresher {
 
     /**
      * Under AUTO, a refresh recomputes when the window holds more change rows than
-     * {@value #MAX_CHANGE_RATIO} (default 0.5: measured, docs/benchmarks.md) times the rows of the sources, as PostgreSQL's statistics
-     * estimate them; null when a source was never analysed (no estimate: the changes are applied).
+     * {@value #MAX_CHANGE_RATIO} (default 0.5: measured, docs/benchmarks.md) times the rows of the sources, as
+     * PostgreSQL's statistics estimate them; null when a source was never analysed (no estimate: the changes
+     * are applied). {@code sources}: {@link #windowSources}, which read the estimates and the setting.
      */
-    private static ChangeBound changeBound(Session session, StreamTable st) throws SQLException {
-        Row r = session.queryOne("SELECT pg_catalog.current_setting(?, true) AS ratio, "
-                + "sum(c.reltuples)::float8 AS size, bool_or(c.reltuples < 0) AS unknown "
-                + "FROM pgtrickle.pgt_dependencies d JOIN pg_catalog.pg_class c ON c.oid = d.source_relid "
-                + "WHERE d.pgt_id = ?", MAX_CHANGE_RATIO, st.id());
-        double ratio = maxChangeRatio(r.get("ratio"));
-        if (r.get("size") == null || r.getBoolean("unknown")) {
+    private static ChangeBound changeBound(List<Row> sources) {
+        if (sources.isEmpty()) {
             return null;
         }
-        double size = Double.parseDouble(r.get("size"));
+        double ratio = maxChangeRatio(sources.get(0).get("max_change_ratio"));
+        double size = 0;
+        for (Row r : sources) {
+            if (r.get("reltuples") == null) {
+                return null;
+            }
+            double rows = Double.parseDouble(r.get("reltuples"));
+            if (rows < 0) {
+                return null;
+            }
+            size += rows;
+        }
         return new ChangeBound((long) Math.floor(ratio * size), size, ratio);
     }
 
@@ -357,13 +407,19 @@ final class Refresher {
 
     /**
      * Per source of the stream table, in name order: its buffer (null when not captured), the record of
-     * this transaction's own applied changes, whether the source still exists, and with a {@code frontier}
+     * this transaction's own applied changes, whether the source still exists, its estimated rows and the
+     * setting {@value #MAX_CHANGE_RATIO} (for {@link #changeBound}), whether the session has the statement
+     * named {@code prepared} (or null) prepared, and with a {@code frontier}
      * the rows of its window up to {@code limit} ({@code pending}; null without one).
      */
-    private static List<Row> windowSources(Session session, StreamTable st, String frontier, long limit) throws SQLException {
+    private static List<Row> windowSources(Session session, StreamTable st, String frontier, long limit, String prepared)
+            throws SQLException {
         return session.query("SELECT d.source_relid::oid::int8 AS source_relid, d.source_schema, d.source_name, "
                 + "b.buffer_table, d.applied_xid::text AS applied_xid, d.applied_seq, "
                 + "pg_catalog.current_setting('transaction_isolation') AS isolation, clock_timestamp()::text AS started, "
+                + "(SELECT c.reltuples::float8 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) AS reltuples, "
+                + "pg_catalog.current_setting('" + MAX_CHANGE_RATIO + "', true) AS max_change_ratio, "
+                + "EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements p WHERE p.name = ?) AS prepared, "
                 + "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) AS missing, "
                 + "b.buffer_table IS NOT NULL AND d.buffer_epoch IS DISTINCT FROM e.epoch AS emptied, e.epoch IS NULL AS no_epoch, "
                 + "CASE WHEN b.buffer_table IS NULL OR ?::pg_snapshot IS NULL "
@@ -372,7 +428,7 @@ final class Refresher {
                 + "FROM pgtrickle.pgt_dependencies d "
                 + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid "
                 + "LEFT JOIN pgtrickle.pgt_buffer_epochs e ON e.source_relid = d.source_relid::oid WHERE d.pgt_id = ? "
-                + "ORDER BY d.source_schema, d.source_name", frontier, frontier, limit, st.id());
+                + "ORDER BY d.source_schema, d.source_name", prepared, frontier, frontier, limit, st.id());
     }
 
     /**

@@ -107,6 +107,28 @@ public final class JdbcSession implements Session {
         }
     }
 
+    /** pgjdbc sends a script's statements in one round trip (extended protocol, one Sync). */
+    @Override
+    public List<List<Row>> results(String sql) throws SQLException {
+        List<List<Row>> out = new ArrayList<>();
+        try (Statement st = connection.createStatement()) {
+            st.setEscapeProcessing(false);
+            boolean rows = st.execute(sql);
+            while (true) {
+                if (rows) {
+                    try (ResultSet rs = st.getResultSet()) {
+                        out.add(rows(rs));
+                    }
+                } else if (st.getLargeUpdateCount() != -1) {
+                    out.add(List.of());
+                } else {
+                    return out;
+                }
+                rows = st.getMoreResults();
+            }
+        }
+    }
+
     /** With autocommit off, pgjdbc opens the block lazily: the application is in one all the same. */
     @Override
     public boolean inTransactionBlock() throws SQLException {

@@ -22,6 +22,13 @@ public interface Session {
     /** Runs a script of one or more statements without parameters. */
     void script(String sql) throws SQLException;
 
+    /**
+     * Runs a script of statements without parameters in one round trip and returns each statement's
+     * rows, in order (an empty list for a statement that returns none). The statements run one after
+     * the other, so a setting one of them changes applies to the ones after it, parsing included.
+     */
+    List<List<Row>> results(String sql) throws SQLException;
+
     /** True inside a transaction block (BEGIN ... COMMIT), also a failed one. */
     boolean inTransactionBlock() throws SQLException;
 
