@@ -196,19 +196,20 @@ final class KeyedDelta {
         }
         sql.append("),\n");
         sql.append("__pgt_old AS (\n")
-                .append("    -- stored rows with a changed key\n");
+                .append("    -- stored rows with a changed key, and where they are\n");
         for (int s = 0; s < branches; s++) {
             sql.append(s == 0 ? "" : "    UNION\n")
-                    .append("    SELECT ").append(DeltaSql.prefixed("t.", flat(storageKey))).append(" FROM ").append(st).append(" t WHERE ")
-                    .append(changedRows(s, prefixed("t.", storageKey))).append('\n');
+                    .append("    SELECT t.ctid AS __pgt_ctid, ").append(DeltaSql.prefixed("t.", flat(storageKey))).append(" FROM ")
+                    .append(st).append(" t WHERE ").append(changedRows(s, prefixed("t.", storageKey))).append('\n');
         }
+        // the writes find the stored rows by their ctid (a TID scan), found once above: not by key again
         sql.append("),\n")
                 .append("__pgt_del AS (\n")
                 .append("    -- those the query no longer gives\n")
-                .append("    DELETE FROM ").append(st).append(" t USING __pgt_old o\n")
-                .append("    WHERE ").append(match("t", "o")).append('\n')
-                .append("      AND ").append(probe("__pgt_old")).append('\n')
-                .append("      AND NOT EXISTS (SELECT 1 FROM __pgt_new n WHERE ").append(match("n", "o")).append(")\n")
+                .append("    DELETE FROM ").append(st).append(" t\n")
+                .append("    WHERE t.ctid = ANY (ARRAY(SELECT o.__pgt_ctid FROM __pgt_old o\n")
+                .append("                              WHERE NOT EXISTS (SELECT 1 FROM __pgt_new n WHERE ").append(match("n", "o"))
+                .append(")))\n")
                 .append("    RETURNING 1\n")
                 .append("),\n");
         if (!columns.isEmpty()) {
@@ -216,7 +217,7 @@ final class KeyedDelta {
                     .append("    UPDATE ").append(st).append(" AS t\n")
                     .append(DeltaSql.updateSet(columns))
                     .append("    FROM __pgt_new n\n")
-                    .append("    WHERE ").append(match("t", "n")).append("\n      AND ").append(probe("__pgt_new"))
+                    .append("    WHERE t.ctid = ANY (ARRAY(SELECT o.__pgt_ctid FROM __pgt_old o))\n      AND ").append(match("t", "n"))
                     .append(DeltaSql.changed(columns, target.compareRows()))
                     .append("\n    RETURNING 1\n")
                     .append("),\n");
@@ -227,8 +228,7 @@ final class KeyedDelta {
         sql.append("__pgt_ins AS (\n")
                 .append("    INSERT INTO ").append(st).append(" (").append(String.join(", ", all)).append(")\n")
                 .append("    SELECT ").append(DeltaSql.join(all, c -> "n." + c, ", ")).append(" FROM __pgt_new n\n")
-                .append("    WHERE NOT EXISTS (SELECT 1 FROM ").append(st).append(" t WHERE ").append(match("t", "n"))
-                .append("\n                      AND ").append(probe("__pgt_new")).append(")\n")
+                .append("    WHERE NOT EXISTS (SELECT 1 FROM __pgt_old o WHERE ").append(match("o", "n")).append(")\n")
                 .append("    RETURNING 1\n")
                 .append(")\n")
                 .append(DeltaSql.result(columns.isEmpty() ? "0::bigint" : "(SELECT count(*) FROM __pgt_upd)",
@@ -260,19 +260,6 @@ final class KeyedDelta {
         List<Integer> anchor = anchors.get(s);
         return anchor == null ? lookup(keys.get(s), windowKey.get(s), "__pgt_keys_" + (s + 1))
                 : lookup(gather(keys, anchor), gather(windowKey, anchor), "__pgt_anchor_" + (s + 1));
-    }
-
-    /**
-     * The storage's rows whose first identity column of a table never NULL-extended is among a CTE's: an
-     * index scan, as {@link #lookup}.
-     */
-    private String probe(String cte) {
-        int first = 0;
-        while (anchors.containsKey(first)) {
-            first++;
-        }
-        String column = storageKey.get(first).get(0);
-        return "t." + column + " = ANY (ARRAY(SELECT " + column + " FROM " + cte + "))";
     }
 
     /**

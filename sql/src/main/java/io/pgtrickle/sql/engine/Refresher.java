@@ -201,24 +201,22 @@ final class Refresher {
 
     /**
      * Applies the changes since the frontier with the stored delta statement (one statement: one
-     * snapshot for the window, the source rows and the new frontier), as the session's prepared statement
-     * {@code prepared} + {@code _s} for a small window, or {@code _l} for a large one, planned without
-     * nested loops; {@code sources} ({@link #windowSources}) tell whether the session has it. An updated
-     * row counts as one deleted and one inserted, as capture records an UPDATE. A statement that could not find rows it had
+     * snapshot for the window, the source rows and the new frontier). A small window runs it as the
+     * session's prepared statement {@code prepared}, which {@code sources} ({@link #windowSources}) tell
+     * whether the session has; a large one plans it afresh, without nested loops. An updated row counts
+     * as one deleted and one inserted, as capture records an UPDATE. A statement that could not find rows it had
      * to delete (a table without a key whose storage drifted) is undone, and the table recomputed.
      */
     private static Result differential(Session session, StreamTable st, boolean large, String prepared, List<Row> sources)
             throws SQLException {
-        // the statement is parsed and planned once per session and window size (decision aa)
-        String name = prepared + (large ? "_l" : "_s");
         List<String> statements = new java.util.ArrayList<>();
-        if (sources.isEmpty()) { // nothing tells whether the session has it (a query over no relation has no changes)
+        if (large || sources.isEmpty()) { // planned afresh for the window at hand (decision aa)
             statements.add(st.maintenance().deltaSql());
-        } else {
-            if (!sources.get(0).getBoolean(large ? "prepared_large" : "prepared_small")) {
-                statements.add("PREPARE " + name + " AS " + st.maintenance().deltaSql());
+        } else { // a few changes: parsed and planned once per session
+            if (!sources.get(0).getBoolean("prepared")) {
+                statements.add("PREPARE " + prepared + " AS " + st.maintenance().deltaSql());
             }
-            statements.add("EXECUTE " + name);
+            statements.add("EXECUTE " + prepared);
         }
         Maintained m = maintain(session, st, "pgtrickle_delta", statements, large ? LARGE : SMALL);
         Row r = m.row();
@@ -409,8 +407,8 @@ final class Refresher {
     /**
      * Per source of the stream table, in name order: its buffer (null when not captured), the record of
      * this transaction's own applied changes, whether the source still exists, its estimated rows and the
-     * setting {@value #MAX_CHANGE_RATIO} (for {@link #changeBound}), whether the session has the statements
-     * {@code prepared} (or null) + {@code _s} and {@code _l} prepared, and with a {@code frontier}
+     * setting {@value #MAX_CHANGE_RATIO} (for {@link #changeBound}), whether the session has the statement
+     * named {@code prepared} (or null) prepared, and with a {@code frontier}
      * the rows of its window up to {@code limit} ({@code pending}; null without one).
      */
     private static List<Row> windowSources(Session session, StreamTable st, String frontier, long limit, String prepared)
@@ -420,8 +418,7 @@ final class Refresher {
                 + "pg_catalog.current_setting('transaction_isolation') AS isolation, clock_timestamp()::text AS started, "
                 + "(SELECT c.reltuples::float8 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) AS reltuples, "
                 + "pg_catalog.current_setting('" + MAX_CHANGE_RATIO + "', true) AS max_change_ratio, "
-                + "EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements p WHERE p.name = ? || '_s') AS prepared_small, "
-                + "EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements p WHERE p.name = ? || '_l') AS prepared_large, "
+                + "EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements p WHERE p.name = ?) AS prepared, "
                 + "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = d.source_relid) AS missing, "
                 + "b.buffer_table IS NOT NULL AND d.buffer_epoch IS DISTINCT FROM e.epoch AS emptied, e.epoch IS NULL AS no_epoch, "
                 + "CASE WHEN b.buffer_table IS NULL OR ?::pg_snapshot IS NULL "
@@ -430,7 +427,7 @@ final class Refresher {
                 + "FROM pgtrickle.pgt_dependencies d "
                 + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid "
                 + "LEFT JOIN pgtrickle.pgt_buffer_epochs e ON e.source_relid = d.source_relid::oid WHERE d.pgt_id = ? "
-                + "ORDER BY d.source_schema, d.source_name", prepared, prepared, frontier, frontier, limit, st.id());
+                + "ORDER BY d.source_schema, d.source_name", prepared, frontier, frontier, limit, st.id());
     }
 
     /**
