@@ -366,14 +366,16 @@ class DifferentialScanTest {
         exec(c, "SELECT pgtrickle.alter_stream_table('pd', query => $q$" + other + "$q$)",
                 "UPDATE src SET amount = 2500 WHERE id BETWEEN 10 AND 20");
         refreshAndCheck("pd", other);
-        assertThat(value(c, prepared)).isEqualTo("2");
+        assertThat(value(c, prepared)).as("the statement of the first plan is deallocated").isEqualTo("1");
         // a large window is planned afresh, without nested loops: no statement of its own
         exec(c, "INSERT INTO src (id, amount) SELECT g, g FROM generate_series(1001, 2500) g");
         refreshAndCheck("pd", other);
         exec(c, "UPDATE src SET amount = amount + 1 WHERE id BETWEEN 1001 AND 2600");
         refreshAndCheck("pd", other);
-        assertThat(value(c, prepared)).isEqualTo("2");
+        assertThat(value(c, prepared)).isEqualTo("1");
         exec(c, "UPDATE src SET amount = amount + 1 WHERE id BETWEEN 1001 AND 1010");
         refreshAndCheck("pd", other);
+        exec(c, "SELECT pgtrickle.drop_stream_table('pd')");
+        assertThat(value(c, prepared)).as("a dropped stream table's statement is deallocated").isEqualTo("0");
     }
 }

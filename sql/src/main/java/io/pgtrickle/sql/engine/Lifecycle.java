@@ -429,6 +429,7 @@ final class Lifecycle {
     private void migrate(StreamTable st, QueryProbe.Analysis analysis, String originalQuery, RefreshMode requested,
             ModeChoice mode, Refresher.Initiator initiator, String reinitialized) throws SQLException {
         rejectCycles(st, analysis.sources());
+        Refresher.forgetPrepared(session, st.id());
         long relid = st.relid();
         if (!st.storageExists() || !sameColumns(st, analysis.columns())) {
             List<StreamTable> dependents = StreamTableStore.dependents(session, st);
@@ -509,6 +510,7 @@ final class Lifecycle {
             session.script("DROP TABLE " + st.quotedName() + (cascade ? " CASCADE" : ""));
         }
         session.update("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?", st.id());
+        Refresher.forgetPrepared(session, st.id());
         for (long relid : sources) {
             Capture.removeIfUnused(session, relid);
         }

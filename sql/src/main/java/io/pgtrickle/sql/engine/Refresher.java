@@ -254,6 +254,22 @@ final class Refresher {
     }
 
     /**
+     * Deallocates this session's prepared delta statements of stream table {@code pgtId} (a dropped or
+     * re-planned one: no refresh runs them again). Other sessions keep theirs until they end; a name is
+     * never run for a different statement, as it carries the statement's digest.
+     */
+    static void forgetPrepared(Session session, long pgtId) throws SQLException {
+        StringBuilder sql = new StringBuilder();
+        for (Row r : session.query("SELECT name FROM pg_catalog.pg_prepared_statements WHERE name LIKE ?",
+                "pgtrickle\\_delta\\_" + pgtId + "\\_%")) {
+            sql.append("DEALLOCATE ").append(quote(r.get("name"))).append(";\n");
+        }
+        if (!sql.isEmpty()) {
+            session.script(sql.toString());
+        }
+    }
+
+    /**
      * Runs one maintenance statement on the storage table: its guard open, under the search_path the
      * stream table was planned with (DIFFERENTIAL), with a source that no longer fits reported as such.
      * A savepoint (unless {@code savepoint} is null), the settings and the {@code statements} (the last one
