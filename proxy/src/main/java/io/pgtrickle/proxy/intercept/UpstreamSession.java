@@ -52,19 +52,30 @@ final class UpstreamSession implements Session {
         List<Frame> frames = params.length == 0 ? exchange(Messages.query(alloc(), sql)) : extended(sql, params);
         try {
             throwIfError(frames);
-            List<String> columns = List.of();
-            List<List<String>> values = new ArrayList<>();
-            for (Frame f : frames) {
-                if (f.type() == Messages.ROW_DESCRIPTION) {
-                    columns = Messages.columnNames(f);
-                } else if (f.type() == Messages.DATA_ROW) {
-                    values.add(Messages.rowValues(f));
-                }
-            }
-            return Row.all(columns, values);
+            List<List<Row>> statements = statements(frames);
+            return statements.isEmpty() ? List.of() : statements.get(statements.size() - 1);
         } finally {
             release(frames);
         }
+    }
+
+    /** Each statement's rows: those before its CommandComplete (or EmptyQueryResponse). */
+    private static List<List<Row>> statements(List<Frame> frames) {
+        List<List<Row>> out = new ArrayList<>();
+        List<String> columns = List.of();
+        List<List<String>> values = new ArrayList<>();
+        for (Frame f : frames) {
+            if (f.type() == Messages.ROW_DESCRIPTION) {
+                columns = Messages.columnNames(f);
+            } else if (f.type() == Messages.DATA_ROW) {
+                values.add(Messages.rowValues(f));
+            } else if (f.type() == Messages.COMMAND_COMPLETE || f.type() == Messages.EMPTY_QUERY_RESPONSE) {
+                out.add(Row.all(columns, values));
+                columns = List.of();
+                values = new ArrayList<>();
+            }
+        }
+        return out;
     }
 
     @Override
@@ -96,27 +107,13 @@ final class UpstreamSession implements Session {
         }
     }
 
-    /** One simple Query: each statement's rows end with its CommandComplete (or EmptyQueryResponse). */
+    /** One simple Query. */
     @Override
     public List<List<Row>> results(String sql) throws SQLException {
         List<Frame> frames = exchange(Messages.query(alloc(), sql));
         try {
             throwIfError(frames);
-            List<List<Row>> out = new ArrayList<>();
-            List<String> columns = List.of();
-            List<List<String>> values = new ArrayList<>();
-            for (Frame f : frames) {
-                if (f.type() == Messages.ROW_DESCRIPTION) {
-                    columns = Messages.columnNames(f);
-                } else if (f.type() == Messages.DATA_ROW) {
-                    values.add(Messages.rowValues(f));
-                } else if (f.type() == Messages.COMMAND_COMPLETE || f.type() == Messages.EMPTY_QUERY_RESPONSE) {
-                    out.add(Row.all(columns, values));
-                    columns = List.of();
-                    values = new ArrayList<>();
-                }
-            }
-            return out;
+            return statements(frames);
         } finally {
             release(frames);
         }
