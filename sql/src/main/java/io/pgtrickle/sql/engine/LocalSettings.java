@@ -22,10 +22,6 @@ record LocalSettings(List<String> names, List<String> values) {
         return new LocalSettings(List.copyOf(names), List.copyOf(values));
     }
 
-    boolean isEmpty() {
-        return names.isEmpty();
-    }
-
     /**
      * One statement that reads every setting ({@code v0, v1, ...}, '' for one not set) and then sets it:
      * the materialized CTE is read before the outer select list sets anything.

@@ -82,9 +82,9 @@ final class Refresher {
         boolean incremental = reinitialized == null && initiator != Initiator.INITIAL && st.populated() && !st.needsReinit();
         boolean differential = incremental && st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.maintenance() != null;
         // one count of the window, read with its sources, decides NO_DATA, and serves AUTO's choice and the plan's
-        String prepared = differential ? preparedDelta(st) : null;
+        String deltaName = differential ? preparedDelta(st) : null;
         List<Row> sources = windowSources(session, st, incremental ? st.frontier() : null, differential ? LARGE_WINDOW : 1,
-                prepared);
+                deltaName);
         requireSources(st, sources);
         String emptied = incremental ? emptiedBuffer(sources) : null;
         if (emptied != null) { // changes may be gone with the buffer: only a recompute is right
@@ -111,7 +111,7 @@ final class Refresher {
             }
             // over the bound, most rows changed: replacing them all is cheaper than merging them by identity
             result = bound != null && changes > bound.rows() ? full(session, st, false).because(bound.reason())
-                    : differential(session, st, changes >= LARGE_WINDOW, prepared, sources);
+                    : differential(session, st, changes >= LARGE_WINDOW, deltaName, sources);
         } else if (reinitialized != null) {
             Result full = full(session, st);
             result = new Result("REINITIALIZE", full.inserted(), full.deleted(), reinitialized, full.stateSql());
@@ -202,21 +202,21 @@ final class Refresher {
     /**
      * Applies the changes since the frontier with the stored delta statement (one statement: one
      * snapshot for the window, the source rows and the new frontier). A small window runs it as the
-     * session's prepared statement {@code prepared}, which {@code sources} ({@link #windowSources}) tell
+     * session's prepared statement {@code deltaName}, which {@code sources} ({@link #windowSources}) tell
      * whether the session has; a large one plans it afresh, without nested loops. An updated row counts
-     * as one deleted and one inserted, as capture records an UPDATE. A statement that could not find rows it had
-     * to delete (a table without a key whose storage drifted) is undone, and the table recomputed.
+     * as one deleted and one inserted, as capture records an UPDATE. A statement that could not find rows
+     * it had to delete (a table without a key whose storage drifted) is undone, and the table recomputed.
      */
-    private static Result differential(Session session, StreamTable st, boolean large, String prepared, List<Row> sources)
+    private static Result differential(Session session, StreamTable st, boolean large, String deltaName, List<Row> sources)
             throws SQLException {
         List<String> statements = new java.util.ArrayList<>();
         if (large || sources.isEmpty()) { // planned afresh for the window at hand (decision aa)
             statements.add(st.maintenance().deltaSql());
         } else { // a few changes: parsed and planned once per session
             if (!sources.get(0).getBoolean("prepared")) {
-                statements.add("PREPARE " + prepared + " AS " + st.maintenance().deltaSql());
+                statements.add("PREPARE " + deltaName + " AS " + st.maintenance().deltaSql());
             }
-            statements.add("EXECUTE " + prepared);
+            statements.add("EXECUTE " + deltaName);
         }
         Maintained m = maintain(session, st, "pgtrickle_delta", statements, large ? LARGE : SMALL);
         Row r = m.row();
@@ -424,10 +424,10 @@ final class Refresher {
      * Per source of the stream table, in name order: its buffer (null when not captured), the record of
      * this transaction's own applied changes, whether the source still exists, its estimated rows and the
      * setting {@value #MAX_CHANGE_RATIO} (for {@link #changeBound}), whether the session has the statement
-     * named {@code prepared} (or null) prepared, and with a {@code frontier}
+     * named {@code deltaName} (or null) prepared, and with a {@code frontier}
      * the rows of its window up to {@code limit} ({@code pending}; null without one).
      */
-    private static List<Row> windowSources(Session session, StreamTable st, String frontier, long limit, String prepared)
+    private static List<Row> windowSources(Session session, StreamTable st, String frontier, long limit, String deltaName)
             throws SQLException {
         return session.query("SELECT d.source_relid::oid::int8 AS source_relid, d.source_schema, d.source_name, "
                 + "b.buffer_table, d.applied_xid::text AS applied_xid, d.applied_seq, "
@@ -442,7 +442,7 @@ final class Refresher {
                 + "LEFT JOIN pg_catalog.pg_class c ON c.oid = d.source_relid "
                 + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid "
                 + "LEFT JOIN pgtrickle.pgt_buffer_epochs e ON e.source_relid = d.source_relid::oid WHERE d.pgt_id = ? "
-                + "ORDER BY d.source_schema, d.source_name", prepared, frontier, frontier, limit, st.id());
+                + "ORDER BY d.source_schema, d.source_name", deltaName, frontier, frontier, limit, st.id());
     }
 
     /**
