@@ -10,6 +10,8 @@ import io.pgtrickle.it.harness.Oracle;
 import io.pgtrickle.it.harness.PgTest;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterEach;
@@ -341,6 +343,39 @@ class DifferentialScanTest {
                 "UPDATE src SET amount = 4 WHERE id = 6");
         refreshAndCheck("sp", "SELECT id, app.twice(amount) AS t FROM src");
         exec(c, "DROP FUNCTION public.twice(numeric)", "SET search_path = \"$user\", public");
+    }
+
+    /**
+     * A refresh whose stream table was planned under the schemas the session's search_path resolves to
+     * leaves the session's search_path as it is: PostgreSQL 18 reports every change of it to the client,
+     * and pgjdbc then drops all the connection's server-prepared statements, the application's included.
+     */
+    @Test
+    void aRefreshKeepsTheApplicationsServerPreparedStatements() throws SQLException {
+        String query = "SELECT id, amount FROM src WHERE amount > 5000";
+        create("keep", query, "DIFFERENTIAL");
+        String names = "SELECT string_agg(name, ',' ORDER BY name) FROM pg_prepared_statements "
+                + "WHERE NOT from_sql AND statement LIKE 'SELECT count(*) FROM src WHERE id > $1%'";
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM src WHERE id > ?")) {
+            ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(1);
+            count(ps);
+            count(ps);
+            String before = value(c, names);
+            assertThat(before).as("the application's server-prepared statement").isNotNull();
+            for (int i = 0; i < 2; i++) { // a small window and one of the first refresh in a session
+                exec(c, "UPDATE src SET amount = amount + 5000 WHERE id < " + (3 + i));
+                refreshAndCheck("keep", query);
+                count(ps);
+                assertThat(value(c, names)).as("the statement pgjdbc prepared before the refresh").isEqualTo(before);
+            }
+        }
+    }
+
+    private static void count(PreparedStatement ps) throws SQLException {
+        ps.setInt(1, 0);
+        try (ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+        }
     }
 
     /**

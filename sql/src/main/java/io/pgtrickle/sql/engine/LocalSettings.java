@@ -33,10 +33,28 @@ record LocalSettings(List<String> names, List<String> values) {
             String name = Identifiers.literal(names.get(i));
             read.append(i == 0 ? "" : ", ").append("coalesce(pg_catalog.current_setting(").append(name)
                     .append(", true), '') AS v").append(i);
-            write.append(", pg_catalog.set_config(").append(name).append(", ")
-                    .append(Identifiers.literal(values.get(i))).append(", true) AS s").append(i);
+            write.append(", pg_catalog.set_config(").append(name).append(", ").append(value(i)).append(", true) AS s").append(i);
         }
         return read.append(write).append(" FROM before").toString();
+    }
+
+    /**
+     * The value setting i is given. A search_path is the list of schemas it resolves to (as
+     * {@link Differential#searchPath} wrote it): when the session's own resolves to the same list, the
+     * session's text is kept. PostgreSQL 18 reports every change of search_path to the client
+     * (ParameterStatus), and pgjdbc answers one by dropping every server-prepared statement of the
+     * connection, the application's included; a refresh that sets it and sets it back costs the driver's
+     * and the proxy's clients their prepared statements, though nothing resolves differently. A value
+     * set to what it is sends no report.
+     */
+    private String value(int i) {
+        String literal = Identifiers.literal(values.get(i));
+        if (!names.get(i).equals("search_path")) {
+            return literal;
+        }
+        return "CASE WHEN (SELECT pg_catalog.string_agg('\"' || pg_catalog.replace(s, '\"', '\"\"') || '\"', ', ' ORDER BY o) "
+                + "FROM pg_catalog.unnest(pg_catalog.current_schemas(false)) WITH ORDINALITY AS p (s, o)) = " + literal
+                + " THEN pg_catalog.current_setting('search_path') ELSE " + literal + " END";
     }
 
     /** The statement (ending in a semicolon and a newline) that sets every setting back to its value in {@code before}. */
