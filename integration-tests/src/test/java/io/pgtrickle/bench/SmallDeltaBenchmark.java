@@ -27,7 +27,11 @@ public final class SmallDeltaBenchmark {
                 : "SELECT id % 1000 AS bucket, sum(amount) AS total, count(*) AS n FROM src GROUP BY 1";
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
-                .setServerConfig("pg_stat_statements.track_planning", "on").start();
+                .setServerConfig("pg_stat_statements.track_planning", "on")
+                .setServerConfig("logging_collector", System.getProperty("logAll", "off"))
+                .setServerConfig("log_directory", "/tmp/pglog")
+                .setServerConfig("log_min_duration_statement", System.getProperty("logAll", "off").equals("on") ? "0" : "-1")
+                .start();
                 Connection c = DriverManager.getConnection(
                         "jdbc:pgtrickle:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "");
                 Statement s = c.createStatement()) {
@@ -50,7 +54,15 @@ public final class SmallDeltaBenchmark {
             }
             s.execute("SELECT pg_stat_statements_reset()");
             double[] ms = new double[n];
+            int vacuumEvery = Integer.getInteger("vacuumEvery", 0);
             for (int i = 0; i < n; i++) {
+                if (vacuumEvery > 0 && i % vacuumEvery == 0) {
+                    try (Statement v = c.createStatement()) {
+                        ResultSet b = v.executeQuery("SELECT string_agg('pgtrickle_changes.' || quote_ident(relname), ',') FROM pg_stat_user_tables WHERE schemaname = 'pgtrickle_changes'");
+                        b.next();
+                        v.execute("VACUUM " + b.getString(1));
+                    }
+                }
                 s.executeUpdate(update);
                 long t = System.nanoTime();
                 refresh(s);
@@ -72,6 +84,14 @@ public final class SmallDeltaBenchmark {
                 while (rs.next()) {
                     System.out.printf(Locale.ROOT, "%7s %9s %9s  %s%n", rs.getString(1), rs.getString(2), rs.getString(3),
                             rs.getString(4));
+                }
+            }
+            // the change buffer after the run: what every refresh's reads of it scan
+            try (ResultSet rs = s.executeQuery("SELECT relname, pg_relation_size(relid) / 8192 AS pages, n_live_tup, "
+                    + "n_dead_tup, autovacuum_count FROM pg_stat_user_tables WHERE schemaname = 'pgtrickle_changes'")) {
+                while (rs.next()) {
+                    System.out.printf(Locale.ROOT, "buffer %s: %d pages, %d live and %d dead rows, %d autovacuums%n",
+                            rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
                 }
             }
         }
