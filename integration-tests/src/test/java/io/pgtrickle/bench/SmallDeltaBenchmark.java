@@ -17,8 +17,17 @@ import java.util.Locale;
  *
  * <p>Arguments: refreshes (default 300), rows changed per refresh (default 10), the defining query
  * (default {@code SELECT id % 1000 AS bucket, sum(amount) AS total, count(*) AS n FROM src GROUP BY 1}).
+ * Then the change buffer's size and dead rows, which every refresh's reads of it scan. The system
+ * properties {@code pgtrickle.bench.statementLog} and {@code pgtrickle.bench.vacuumEvery} below log every
+ * statement with its duration (parse and bind included, which pg_stat_statements leaves out) and vacuum
+ * the buffers during the run.
  */
 public final class SmallDeltaBenchmark {
+
+    /** {@code -Dpgtrickle.bench.statementLog=<dir>}: the server logs every message it runs there, with its duration. */
+    private static final String LOG_DIRECTORY = System.getProperty("pgtrickle.bench.statementLog");
+    /** {@code -Dpgtrickle.bench.vacuumEvery=<n>}: the change buffers are vacuumed before every n-th refresh. */
+    private static final int VACUUM_EVERY = Integer.getInteger("pgtrickle.bench.vacuumEvery", 0);
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 300;
@@ -28,9 +37,9 @@ public final class SmallDeltaBenchmark {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .setServerConfig("pg_stat_statements.track_planning", "on")
-                .setServerConfig("logging_collector", System.getProperty("logAll", "off"))
-                .setServerConfig("log_directory", "/tmp/pglog")
-                .setServerConfig("log_min_duration_statement", System.getProperty("logAll", "off").equals("on") ? "0" : "-1")
+                .setServerConfig("logging_collector", LOG_DIRECTORY == null ? "off" : "on")
+                .setServerConfig("log_directory", LOG_DIRECTORY == null ? "log" : LOG_DIRECTORY)
+                .setServerConfig("log_min_duration_statement", LOG_DIRECTORY == null ? "-1" : "0")
                 .start();
                 Connection c = DriverManager.getConnection(
                         "jdbc:pgtrickle:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "");
@@ -54,14 +63,9 @@ public final class SmallDeltaBenchmark {
             }
             s.execute("SELECT pg_stat_statements_reset()");
             double[] ms = new double[n];
-            int vacuumEvery = Integer.getInteger("vacuumEvery", 0);
             for (int i = 0; i < n; i++) {
-                if (vacuumEvery > 0 && i % vacuumEvery == 0) {
-                    try (Statement v = c.createStatement()) {
-                        ResultSet b = v.executeQuery("SELECT string_agg('pgtrickle_changes.' || quote_ident(relname), ',') FROM pg_stat_user_tables WHERE schemaname = 'pgtrickle_changes'");
-                        b.next();
-                        v.execute("VACUUM " + b.getString(1));
-                    }
+                if (VACUUM_EVERY > 0 && i % VACUUM_EVERY == 0) { // not timed
+                    vacuumBuffers(s);
                 }
                 s.executeUpdate(update);
                 long t = System.nanoTime();
@@ -101,5 +105,15 @@ public final class SmallDeltaBenchmark {
         try (ResultSet rs = s.executeQuery("SELECT pgtrickle.refresh_stream_table('st')")) {
             rs.next();
         }
+    }
+
+    private static void vacuumBuffers(Statement s) throws SQLException {
+        String buffers;
+        try (ResultSet rs = s.executeQuery("SELECT string_agg('pgtrickle_changes.' || quote_ident(relname), ', ') "
+                + "FROM pg_stat_user_tables WHERE schemaname = 'pgtrickle_changes'")) {
+            rs.next();
+            buffers = rs.getString(1);
+        }
+        s.execute("VACUUM " + buffers);
     }
 }
