@@ -6,6 +6,7 @@ import io.pgtrickle.it.harness.Oracle;
 import io.pgtrickle.it.harness.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,43 @@ class ProxyDifferentialTest extends ProxyTestBase {
             assertThat(Sql.value(c, "SELECT action FROM pgtrickle.get_refresh_history('pd_st', 1)")).isEqualTo("NO_DATA");
             Oracle.assertStreamTableMatches(c, "pd_st", query);
             Sql.exec(c, "SELECT pgtrickle.drop_stream_table('pd_st')", "DROP TABLE pd_orders, pd_customers");
+        }
+    }
+
+    /**
+     * A refresh through the proxy sends the client no change of search_path (PostgreSQL 18 reports
+     * one, and pgjdbc drops every server-prepared statement on it): the client's statement prepared
+     * before the refresh is still the one it runs after.
+     */
+    @Test
+    void aRefreshLeavesTheClientsServerPreparedStatementsAlone() throws SQLException {
+        String names = "SELECT string_agg(name, ',' ORDER BY name) FROM pg_prepared_statements "
+                + "WHERE NOT from_sql AND statement LIKE 'SELECT count(*) FROM pk_src WHERE id > $1%'";
+        try (Connection c = proxy.connect()) {
+            Sql.exec(c, "CREATE TABLE pk_src (id int PRIMARY KEY, amount int)",
+                    "INSERT INTO pk_src SELECT g, g FROM generate_series(1, 20) g",
+                    "SELECT pgtrickle.create_stream_table('pk_st', 'SELECT id, amount FROM pk_src WHERE amount > 5', "
+                            + "'1m', 'DIFFERENTIAL')");
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pk_src WHERE id > ?")) {
+                ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(1);
+                for (int i = 0; i < 2; i++) {
+                    ps.setInt(1, i);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        assertThat(rs.next()).isTrue();
+                    }
+                }
+                String before = Sql.value(c, names);
+                assertThat(before).as("the client's server-prepared statement").isNotNull();
+                Sql.exec(c, "UPDATE pk_src SET amount = amount + 10 WHERE id < 4", "SELECT pgtrickle.refresh_stream_table('pk_st')");
+                assertThat(Sql.value(c, "SELECT action FROM pgtrickle.get_refresh_history('pk_st', 1)")).isEqualTo("DIFFERENTIAL");
+                ps.setInt(1, 0);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                }
+                assertThat(Sql.value(c, names)).as("the statement prepared before the refresh").isEqualTo(before);
+            }
+            Oracle.assertStreamTableMatches(c, "pk_st", "SELECT id, amount FROM pk_src WHERE amount > 5");
+            Sql.exec(c, "SELECT pgtrickle.drop_stream_table('pk_st')", "DROP TABLE pk_src");
         }
     }
 }
