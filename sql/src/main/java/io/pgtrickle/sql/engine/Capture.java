@@ -205,10 +205,16 @@ final class Capture {
         for (String[] c : columns) {
             colList.append(", ").append(quote(c[0]));
         }
-        // the source columns still as captured: same name and same type
-        String unchanged = "(attname, atttypid) IN (SELECT * FROM unnest("
-                + Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[0]).toList())) + "::name[], "
-                + Identifiers.literal(Identifiers.textArray(columns.stream().map(c -> c[2]).toList())) + "::oid[]))";
+        // the source columns still as captured: same name and same type. Spelled out as one condition per
+        // column, which the index on (attrelid, attname) answers: this runs for every statement on the
+        // source, and a semi join with unnest() of two arrays cost 6 µs more per statement (20,000 one-row
+        // UPDATEs: 10.6 µs each uncaptured, 33 µs captured with the semi join, 27 µs with this)
+        StringBuilder anyColumn = new StringBuilder("(");
+        for (int i = 0; i < columns.size(); i++) {
+            anyColumn.append(i == 0 ? "" : " OR ").append("attname = ").append(Identifiers.literal(columns.get(i)[0]))
+                    .append(" AND atttypid = ").append(Long.parseLong(columns.get(i)[2]));
+        }
+        String unchanged = columns.isEmpty() ? "false" : anyColumn.append(")").toString();
         String insert = "INSERT INTO " + buffer + " (__pgt_op" + colList + ") SELECT ";
         String select = colList.toString();
         return new StringBuilder().append(create).append(" FUNCTION ").append(function)
