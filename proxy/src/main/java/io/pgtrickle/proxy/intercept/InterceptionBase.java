@@ -62,13 +62,21 @@ abstract class InterceptionBase implements Runnable {
                 client.flush();
                 client.eventLoop().execute(() -> connection.endInterceptionAtFlush(status, skip));
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException e) {
             // the upstream connection is gone or out of step: nothing sensible can follow
             LOG.warn("pgtrickle call failed on the proxy's side: {}", e.toString());
-            client.writeAndFlush(Messages.error(client.alloc(), "FATAL", "08006", "pgtrickle proxy: " + e.getMessage()))
-                    .addListener(f -> client.close());
-            connection.upstream().close();
+            endSession("08006", e.getMessage());
+        } catch (Throwable e) { // a defect: the client must still hear of it, never wait forever
+            LOG.error("pgtrickle call failed on the proxy's side", e);
+            endSession("XX000", e.toString());
         }
+    }
+
+    /** Tells the client why its session ends (FATAL), then closes both connections. */
+    private void endSession(String sqlState, String message) {
+        client.writeAndFlush(Messages.error(client.alloc(), "FATAL", sqlState, "pgtrickle proxy: " + message))
+                .addListener(f -> client.close());
+        connection.upstream().close();
     }
 
     /**

@@ -81,7 +81,7 @@ public final class ProxyConnection {
      */
     public void endInterception(char statusNow) {
         status = statusNow;
-        interception = null;
+        relayLateAnswers();
         if (statusNow == 'I') {
             preparedCalls.endOfTransaction();
         }
@@ -99,9 +99,24 @@ public final class ProxyConnection {
      */
     public void endInterceptionAtFlush(char statusNow, boolean skipToSync) {
         status = statusNow;
-        interception = null;
+        relayLateAnswers();
         skippingToSync = skipToSync;
         drainHeld();
+    }
+
+    /**
+     * Ends the routing to the interception. Server messages that arrived after the interception took
+     * its last answer and before this hand-back (an asynchronous NoticeResponse, the server's FATAL
+     * error when its backend is terminated) are the client's: they are relayed, after the answers.
+     */
+    private void relayLateAnswers() {
+        BlockingQueue<Frame> late = interception;
+        interception = null;
+        for (Frame f = late.poll(); f != null; f = late.poll()) {
+            if (f != Interceptor.CONNECTION_LOST) {
+                client.write(f.bytes(), client.voidPromise());
+            }
+        }
     }
 
     /** A ReadyForQuery came from the server; true when it has now answered everything sent to it. */
