@@ -17,7 +17,9 @@ import java.util.Locale;
 /**
  * What change capture costs the writers (statement-level AFTER triggers with transition tables filling the
  * change buffer). Part 1: bulk INSERT, UPDATE and DELETE of 10,000 rows in one statement each, into a
- * 100,000-row table read by a DIFFERENTIAL stream table and into an identical table read by none,
+ * 100,000-row table read by a DIFFERENTIAL stream table, into an identical table read by none, and into
+ * one whose statement-level AFTER triggers declare the same transition tables but do nothing (the floor:
+ * what PostgreSQL charges for collecting the transition tables, before capture copies a row),
  * interleaved, medians of the rounds; the stream table is refreshed between rounds (not timed). Part 2:
  * pgbench TPC-B-like (scale 10, 4 clients) with no stream table on pgbench_accounts, one, and three,
  * interleaved; mean TPS of the rounds and the ratios to none.
@@ -41,23 +43,30 @@ public final class CaptureBenchmark {
     }
 
     private static void bulk(Connection c, int rounds) throws SQLException {
-        for (String t : List.of("plain", "captured")) {
+        List<String> tables = List.of("plain", "floor", "captured");
+        for (String t : tables) {
             exec(c, "CREATE TABLE " + t + " (id int PRIMARY KEY, a int, b text, d numeric(12,2))",
                     "INSERT INTO " + t + " SELECT g, g % 100, md5(g::text), g / 7.0 FROM generate_series(1, 100000) g",
                     "VACUUM ANALYZE " + t);
         }
+        exec(c, "CREATE FUNCTION floor_nothing() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NULL; END $f$",
+                "CREATE TRIGGER floor_ins AFTER INSERT ON floor REFERENCING NEW TABLE AS n FOR EACH STATEMENT "
+                        + "EXECUTE FUNCTION floor_nothing()",
+                "CREATE TRIGGER floor_upd AFTER UPDATE ON floor REFERENCING OLD TABLE AS o NEW TABLE AS n "
+                        + "FOR EACH STATEMENT EXECUTE FUNCTION floor_nothing()",
+                "CREATE TRIGGER floor_del AFTER DELETE ON floor REFERENCING OLD TABLE AS o FOR EACH STATEMENT "
+                        + "EXECUTE FUNCTION floor_nothing()");
         exec(c, "SELECT pgtrickle.create_stream_table('captured_st', 'SELECT id, a, d FROM captured WHERE a > 10', '1h', "
                 + "'DIFFERENTIAL')");
         String[] names = {"INSERT", "UPDATE", "DELETE"};
-        List<List<Double>> plain = new ArrayList<>();
-        List<List<Double>> captured = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            plain.add(new ArrayList<>());
-            captured.add(new ArrayList<>());
+        List<List<List<Double>>> times = new ArrayList<>(); // [table][statement] -> ms
+        for (int t = 0; t < tables.size(); t++) {
+            times.add(List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
         }
         for (int round = 0; round < rounds + 1; round++) { // the first round warms up
             int from = 200000 + round * 10000;
-            for (String t : round % 2 == 0 ? List.of("plain", "captured") : List.of("captured", "plain")) {
+            for (int k = 0; k < tables.size(); k++) {
+                String t = tables.get((k + round) % tables.size()); // a different order each round
                 String[] statements = {
                     "INSERT INTO " + t + " SELECT g, g % 100, md5(g::text), g / 7.0 FROM generate_series(" + from + ", "
                             + (from + 9999) + ") g",
@@ -66,20 +75,23 @@ public final class CaptureBenchmark {
                 for (int s = 0; s < 3; s++) {
                     double ms = timed(c, statements[s]);
                     if (round > 0) {
-                        (t.equals("plain") ? plain : captured).get(s).add(ms);
+                        times.get(tables.indexOf(t)).get(s).add(ms);
                     }
                 }
             }
             exec(c, "SELECT pgtrickle.refresh_stream_table('captured_st')");
         }
         System.out.printf(Locale.ROOT, "bulk writes of 10,000 rows into a 100,000-row table, %d rounds, medians in ms%n", rounds);
-        System.out.printf(Locale.ROOT, "%-7s | %10s %10s | %7s%n", "", "uncaptured", "captured", "ratio");
+        System.out.printf(Locale.ROOT, "%-7s | %10s %10s %10s | %7s %7s%n", "", "uncaptured", "floor", "captured",
+                "floor", "ratio");
         for (int s = 0; s < 3; s++) {
-            double p = median(plain.get(s));
-            double k = median(captured.get(s));
-            System.out.printf(Locale.ROOT, "%-7s | %10.1f %10.1f | %6.2fx%n", names[s], p, k, k / p);
+            double p = median(times.get(0).get(s));
+            double f = median(times.get(1).get(s));
+            double k = median(times.get(2).get(s));
+            System.out.printf(Locale.ROOT, "%-7s | %10.1f %10.1f %10.1f | %6.2fx %6.2fx%n", names[s], p, f, k, f / p, k / p);
         }
-        exec(c, "SELECT pgtrickle.drop_stream_table('captured_st')", "DROP TABLE plain, captured");
+        exec(c, "SELECT pgtrickle.drop_stream_table('captured_st')", "DROP TABLE plain, floor, captured",
+                "DROP FUNCTION floor_nothing()");
     }
 
     private static final String[] STREAM_TABLES = {

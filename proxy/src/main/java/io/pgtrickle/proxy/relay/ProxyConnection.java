@@ -31,6 +31,8 @@ public final class ProxyConnection {
     /** Where upstream messages go while an interception runs; null while relaying. */
     BlockingQueue<Frame> interception;
     boolean clientTerminated;
+    /** The server's last words relayed were a FATAL error: the client knows why the connection ends. */
+    boolean fatalRelayed;
     /** The server sent its first ReadyForQuery: startup and authentication are over. */
     volatile boolean loggedIn;
     /** Extended-protocol messages relayed upstream since the last Sync (or Query) that the server answers (not Flush). */
@@ -114,6 +116,9 @@ public final class ProxyConnection {
         interception = null;
         for (Frame f = late.poll(); f != null; f = late.poll()) {
             if (f != Interceptor.CONNECTION_LOST) {
+                if (f.type() == Messages.ERROR_RESPONSE) {
+                    fatalRelayed = ServerHandler.isFatal(f);
+                }
                 client.write(f.bytes(), client.voidPromise());
             }
         }

@@ -23,8 +23,6 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private static final int AUTH_SASL = 10;
 
     private final ProxyConnection c;
-    /** The server's last words were a FATAL error: the client knows why the connection ends. */
-    private boolean fatalRelayed;
 
     ServerHandler(ProxyConnection c) {
         this.c = c;
@@ -52,7 +50,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         for (int i = 0; i < run.size(); i++) {
             byte type = run.type(i);
             if (type == Messages.ERROR_RESPONSE) {
-                fatalRelayed = isFatal(run.peek(i));
+                c.fatalRelayed = isFatal(run.peek(i));
             } else if (type == Messages.READY_FOR_QUERY) {
                 answered = c.readyForQuery((char) run.bodyByte(i, 0));
             }
@@ -78,7 +76,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             out = withoutChannelBinding(f);
         }
         if (type == Messages.ERROR_RESPONSE) {
-            fatalRelayed = isFatal(f);
+            c.fatalRelayed = isFatal(f);
         }
         c.client.write(out, c.client.voidPromise());
         if (type == Messages.READY_FOR_QUERY && c.readyForQuery(Messages.readyStatus(f))) {
@@ -89,7 +87,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static boolean isFatal(Frame error) {
+    static boolean isFatal(Frame error) {
         String severity = Messages.fields(error).get('V');
         return "FATAL".equals(severity) || "PANIC".equals(severity);
     }
@@ -138,7 +136,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         if (c.interception != null) {
             c.interception.add(Interceptor.CONNECTION_LOST);
         }
-        if (c.clientTerminated || fatalRelayed) {
+        if (c.clientTerminated || c.fatalRelayed) {
             c.client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             c.client.writeAndFlush(Messages.error(c.client.alloc(), "FATAL", "08006",
