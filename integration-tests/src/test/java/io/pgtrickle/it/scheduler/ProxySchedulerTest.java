@@ -159,6 +159,14 @@ class ProxySchedulerTest {
                 second.waitFor();
             }
             assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE status = 'RUNNING'")).isEqualTo("0");
+            assertThat(value(c, "SELECT string_agg(h.initiated_by || ' ' || h.status || ': ' || h.error_message, '; ') "
+                    + "FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
+                    + "WHERE s.pgt_name = 'slow' AND h.status = 'FAILED'"))
+                    .as("the killed refresh is in the history, recorded by the scheduler that took over")
+                    .startsWith("SCHEDULER FAILED: the scheduler running this refresh (pgtrickle-proxy ")
+                    .endsWith(") stopped before it committed; the refresh was rolled back");
+            assertThat(value(c, "SELECT consecutive_errors FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'slow'"))
+                    .as("an interrupted refresh is not the table's error").isEqualTo("0");
             assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s "
                     + "USING (pgt_id) WHERE s.pgt_name = 'slow' AND h.status = 'COMPLETED' AND h.initiated_by = 'SCHEDULER'"))
                     .isNotEqualTo("0");

@@ -323,6 +323,73 @@ class SchedulerTest {
     }
 
     @Test
+    void aSlowRefreshHoldsUpNeitherTheHeartbeatNorTheOtherTables() throws Exception {
+        exec(c, "DROP TABLE IF EXISTS pacing, slow_src CASCADE", "CREATE TABLE pacing (seconds float8)",
+                "INSERT INTO pacing VALUES (0)", "CREATE TABLE slow_src (id int PRIMARY KEY, v int)",
+                "INSERT INTO slow_src VALUES (1, 1)",
+                "CREATE OR REPLACE FUNCTION paced(v int) RETURNS int LANGUAGE plpgsql VOLATILE AS "
+                        + "$f$ BEGIN PERFORM pg_sleep((SELECT seconds FROM pacing)); RETURN v; END $f$",
+                "SELECT pgtrickle.create_stream_table('slow_st', 'SELECT id, paced(v) AS v FROM slow_src', '1s', 'FULL')",
+                "SELECT pgtrickle.create_stream_table('after_slow', 'SELECT count(*) AS n, sum(v) AS s FROM slow_st', "
+                        + "'calculated', 'DIFFERENTIAL')",
+                "SELECT pgtrickle.create_stream_table('fast', 'SELECT g, sum(v) AS s FROM src GROUP BY g', '1s', 'DIFFERENTIAL')");
+        String fast = "SELECT g, sum(v) AS s FROM src GROUP BY g";
+        start("slow and fast");
+        Poll.until(WAIT, "both refreshed once", () -> matches("fast", fast) && !value(c,
+                "SELECT count(*) FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) "
+                        + "WHERE s.pgt_name = 'slow_st' AND h.initiated_by = 'SCHEDULER'").equals("0"));
+        try {
+            slowAndFast(fast);
+        } finally { // never leave a refresh sleeping, whose row lock would hold up the clean-up
+            exec(c, "UPDATE pacing SET seconds = 0", "SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
+                    + "WHERE wait_event = 'PgSleep' AND datname = current_database()");
+        }
+        Poll.until(WAIT, "the slow table catches up", () -> matches("slow_st", "SELECT id, paced(v) AS v FROM slow_src"));
+        Poll.until(WAIT, "and its reader after it", () -> value(c, "SELECT n || ' ' || s FROM after_slow").equals("1 2"));
+        exec(c, "SELECT pgtrickle.drop_stream_table('after_slow')", "SELECT pgtrickle.drop_stream_table('slow_st')",
+                "DROP TABLE pacing, slow_src", "DROP FUNCTION paced(int)");
+    }
+
+    private void slowAndFast(String fast) throws Exception {
+        exec(c, "UPDATE pacing SET seconds = 600", "UPDATE slow_src SET v = 2");
+        String sleeping = "SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()";
+        Poll.until(WAIT, "the slow refresh is under way", () -> !io.pgtrickle.it.harness.Sql.rows(c, sleeping).isEmpty());
+        String pid = value(c, sleeping);
+        String beat = "SELECT last_beat_at FROM pgtrickle.pgt_scheduler_heartbeat WHERE database_name = current_database()";
+        String before = value(c, beat);
+        for (int round = 0; round < 3; round++) {
+            exec(c, "UPDATE src SET v = v + 1 WHERE id = " + (round + 1));
+            Poll.until(WAIT, "the other table refreshes while the slow one runs", () -> matches("fast", fast));
+        }
+        Poll.until(WAIT, "the heartbeat goes on while the slow one runs", () -> !value(c, beat).equals(before));
+        assertThat(value(c, "SELECT s.pgt_id = ANY (h.running) FROM pgtrickle.pgt_stream_tables s, "
+                + "pgtrickle.pgt_scheduler_heartbeat h WHERE s.pgt_name = 'slow_st' AND h.database_name = current_database()"))
+                .as("the heartbeat lists the refresh under way").isEqualTo("t");
+        assertThat(value(c, "SELECT scheduler_running FROM pgtrickle.quick_health")).isEqualTo("t");
+        assertThat(io.pgtrickle.it.harness.Sql.rows(c, sleeping)).as("all of that while the slow refresh still ran")
+                .containsExactly(pid);
+        assertThat(value(c, "SELECT n || ' ' || s FROM after_slow")).as("its reader waits for it").isEqualTo("1 1");
+        // then the slow refresh is cancelled (a failure, retried)
+    }
+
+    @Test
+    void aDroppedSourceMakesItsStreamTableErrorWithinAPassNotAtTheNextRevalidation() throws Exception {
+        exec(c, "DROP TABLE IF EXISTS doomed CASCADE", "CREATE TABLE doomed (id int PRIMARY KEY, v int)",
+                "INSERT INTO doomed VALUES (1, 1)",
+                "SELECT pgtrickle.create_stream_table('on_doomed', 'SELECT id, v FROM doomed', '1s', 'DIFFERENTIAL')");
+        start("dropped source");
+        // idle: confirmed without refreshing, which a DROP (no NOTIFY) would not end before the revalidation
+        Poll.until(WAIT, "the table is confirmed as unchanged", () -> value(c, "SELECT coalesce(s.pgt_id = ANY (h.confirmed), false) "
+                + "FROM pgtrickle.pgt_stream_tables s, pgtrickle.pgt_scheduler_heartbeat h WHERE s.pgt_name = 'on_doomed'")
+                .equals("t"));
+        exec(c, "DROP TABLE doomed");
+        Poll.until(Duration.ofSeconds(10), "the scheduler finds the source gone", () -> value(c,
+                "SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'on_doomed'").equals("ERROR"));
+        assertThat(value(c, "SELECT last_error_message FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'on_doomed'"))
+                .isEqualTo("source table public.doomed of stream table public.on_doomed no longer exists");
+    }
+
+    @Test
     void historyOlderThanTheRetentionIsPruned() throws Exception {
         exec(c, "SELECT pgtrickle.create_stream_table('ticking', 'SELECT id, v FROM src', '1h', 'FULL')",
                 "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action, status, initiated_by) "

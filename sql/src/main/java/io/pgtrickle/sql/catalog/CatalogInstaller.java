@@ -39,7 +39,8 @@ public final class CatalogInstaller {
             new Migration(7, load("V007__planned_views.sql")),
             new Migration(8, load("V008__unlogged_buffers.sql")),
             new Migration(9, load("V009__scheduler.sql")),
-            new Migration(10, load("V010__diamonds.sql"))));
+            new Migration(10, load("V010__diamonds.sql")),
+            new Migration(11, load("V011__heartbeat_running.sql"))));
 
     /** Advisory lock key: "pgtrickl" in ASCII. */
     private static final long LOCK_KEY = 0x7067747269636b6cL;

@@ -46,6 +46,8 @@ final class DatabaseScheduler implements AutoCloseable {
      * defining query reads replaced, a source altered.
      */
     static final Duration REVALIDATE = Duration.ofMinutes(10);
+    /** A statement on the leader connection (catalog reads, heartbeat) that takes longer means it is lost. */
+    private static final Duration LEADER_NETWORK_TIMEOUT = Duration.ofSeconds(60);
     /** The longest a wait for notifications blocks before it looks at {@code stopping} again. */
     private static final long WAIT_SLICE_MILLIS = 200;
 
@@ -56,6 +58,10 @@ final class DatabaseScheduler implements AutoCloseable {
     private final Workers workers;
     private volatile boolean stopping;
     private volatile boolean leading;
+    /** A pass left tables out because a refresh they wait for was running: its end starts a pass. */
+    private volatile boolean deferred;
+    /** A unit finished while {@link #deferred}: the wait for the next pass ends. */
+    private volatile boolean finishedDeferring;
     /** Buffers notified since the last pass. */
     private final Set<String> notifiedBuffers = new HashSet<>();
     /** Tables with notified changes not yet refreshed. */
@@ -118,6 +124,11 @@ final class DatabaseScheduler implements AutoCloseable {
                 break;
             }
         }
+        try { // the refreshes under way finish (the caller of stop waits a bounded time) before leadership ends
+            workers.awaitIdle(Duration.ofMinutes(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         resign();
         workers.closeIdle();
     }
@@ -130,7 +141,8 @@ final class DatabaseScheduler implements AutoCloseable {
         long deadline = System.nanoTime() + Math.max(1, pause.toMillis()) * 1_000_000L;
         while (!stopping) {
             long left = (deadline - System.nanoTime()) / 1_000_000L;
-            if (left <= 0) {
+            if (left <= 0 || finishedDeferring) {
+                finishedDeferring = false;
                 return;
             }
             if (leading && leader != null) {
@@ -167,7 +179,7 @@ final class DatabaseScheduler implements AutoCloseable {
     /** One turn: take or keep leadership, beat, and run a pass; returns how long to wait for the next. */
     private Duration step() throws SQLException {
         if (leader == null) {
-            leader = settings.connections().open(database);
+            leader = ConnectionFactory.held(settings.connections(), database, LEADER_NETWORK_TIMEOUT);
             if (new JdbcSession(leader).queryOne("SELECT to_regclass('pgtrickle.pgt_stream_tables') IS NOT NULL "
                     + "AND to_regclass('pgtrickle.pgt_scheduler_heartbeat') IS NOT NULL AS catalog").getBoolean("catalog")) {
                 LOG.debug("database {} has stream tables", database);
@@ -191,17 +203,15 @@ final class DatabaseScheduler implements AutoCloseable {
             lastBeat = Instant.EPOCH;
             lastConfirmed = List.of();
             LOG.info("scheduling stream tables of database {}", database);
-            // a refresh is one transaction, so one that was running when its scheduler died was rolled back
-            session.update("UPDATE pgtrickle.pgt_refresh_history SET status = 'FAILED', end_time = "
-                    + "coalesce(end_time, clock_timestamp()), error_message = coalesce(error_message, "
-                    + "'the scheduler running this refresh stopped; the refresh was rolled back') WHERE status = 'RUNNING'");
+            recordInterrupted(session);
         }
         Instant now = Instant.now();
         if (Duration.between(lastBeat, now).compareTo(HEARTBEAT) >= 0) {
-            session.update("INSERT INTO pgtrickle.pgt_scheduler_heartbeat (database_name, holder, started_at, last_beat_at) "
-                    + "VALUES (current_database(), ?, ?::timestamptz, now()) ON CONFLICT (database_name) DO UPDATE "
-                    + "SET holder = EXCLUDED.holder, started_at = EXCLUDED.started_at, last_beat_at = now()",
-                    settings.holder(), startedLeading.toString());
+            session.update("INSERT INTO pgtrickle.pgt_scheduler_heartbeat (database_name, holder, started_at, last_beat_at, "
+                    + "running, running_at) VALUES (current_database(), ?, ?::timestamptz, now(), ?::bigint[], clock_timestamp()) "
+                    + "ON CONFLICT (database_name) DO UPDATE SET holder = EXCLUDED.holder, started_at = EXCLUDED.started_at, "
+                    + "last_beat_at = now(), running = EXCLUDED.running, running_at = EXCLUDED.running_at",
+                    settings.holder(), startedLeading.toString(), idArray(workers.inFlight()));
             lastBeat = now;
         }
         if (!settings.historyRetention().isZero() && Duration.between(lastPrune, now).compareTo(PRUNE) >= 0) {
@@ -225,6 +235,27 @@ final class DatabaseScheduler implements AutoCloseable {
         return pause;
     }
 
+    /**
+     * A refresh is one transaction, so one that was running when its scheduler died was rolled back and
+     * left no history row: each table the previous leader's heartbeat listed as running, with no
+     * history row that ended after that list was written, gets a FAILED row saying so (it does not
+     * count as one of the table's errors: nothing is wrong with the table). The next pass refreshes it.
+     */
+    private void recordInterrupted(JdbcSession session) throws SQLException {
+        long interrupted = session.update("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action, "
+                + "status, initiated_by, error_message) SELECT s.pgt_id, hb.running_at, clock_timestamp(), "
+                + "CASE WHEN s.effective_refresh_mode = 'DIFFERENTIAL' THEN 'DIFFERENTIAL' ELSE 'FULL' END, 'FAILED', 'SCHEDULER', "
+                + "'the scheduler running this refresh (' || hb.holder || ') stopped before it committed; the refresh was "
+                + "rolled back' FROM pgtrickle.pgt_scheduler_heartbeat hb CROSS JOIN LATERAL unnest(hb.running) AS r(id) "
+                + "JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = r.id WHERE hb.database_name = current_database() "
+                + "AND hb.running_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_refresh_history h "
+                + "WHERE h.pgt_id = r.id AND h.end_time >= hb.running_at)");
+        if (interrupted > 0) {
+            LOG.warn("{} refreshes in database {} were interrupted when the previous scheduler stopped; they run again",
+                    interrupted, database);
+        }
+    }
+
     /** Reads the catalog, plans the pass and runs it. */
     private void pass(JdbcSession session) throws SQLException {
         // one scan of each catalog table, hash-joined (correlated subqueries per stream table cost 20 ms at 500)
@@ -234,8 +265,10 @@ final class DatabaseScheduler implements AutoCloseable {
                 + "deps AS (SELECT d.pgt_id, "
                 + "string_agg(u.pgt_id::text, ',') AS upstream, string_agg(b.buffer_table, ',') AS buffers, "
                 + "bool_and(n.buffer IS NOT NULL) AS notified, "
-                + "string_agg(d.source_relid::oid::text, ',') FILTER (WHERE u.pgt_id IS NULL) AS plain "
+                + "string_agg(d.source_relid::oid::text, ',') FILTER (WHERE u.pgt_id IS NULL) AS plain, "
+                + "bool_or(pc.oid IS NULL) AS source_missing "
                 + "FROM pgtrickle.pgt_dependencies d "
+                + "LEFT JOIN pg_catalog.pg_class pc ON pc.oid = d.source_relid::oid "
                 + "LEFT JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid "
                 + "LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid "
                 + "LEFT JOIN notifying n ON n.buffer = b.buffer_table "
@@ -247,6 +280,7 @@ final class DatabaseScheduler implements AutoCloseable {
                 + micros("CASE WHEN s.consecutive_errors > 0 THEN (SELECT max(h.end_time) FROM pgtrickle.pgt_refresh_history h "
                 + "WHERE h.pgt_id = s.pgt_id AND h.status = 'FAILED') END") + " AS last_failure, "
                 + "deps.upstream, deps.buffers, coalesce(deps.notified, true) AS notified, deps.plain, "
+                + "coalesce(deps.source_missing, false) AS source_missing, "
                 + "s.diamond_consistency IS DISTINCT FROM 'none' AS atomic, coalesce(s.diamond_schedule_policy = 'slowest', false) AS slowest, "
                 + micros("clock_timestamp()") + " AS now "
                 + "FROM pgtrickle.pgt_stream_tables s JOIN pg_catalog.pg_class c ON c.oid = s.pgt_relid "
@@ -255,7 +289,11 @@ final class DatabaseScheduler implements AutoCloseable {
             return;
         }
         List<Candidate> candidates = new ArrayList<>(rows.size());
+        Set<Long> sourceGone = new HashSet<>();
         for (Row r : rows) {
+            if (r.getBoolean("source_missing")) { // a DROP notifies nothing: the refresh says what is wrong (ERROR)
+                sourceGone.add(r.getLong("pgt_id"));
+            }
             Schedule schedule;
             try {
                 schedule = Schedule.parse(r.get("schedule"));
@@ -285,7 +323,11 @@ final class DatabaseScheduler implements AutoCloseable {
             if (real == null) { // changes committed before this leader listened were not notified to it
                 pending.add(c.id());
             }
-            if (!c.notified() || real == null || Duration.between(real, now).compareTo(REVALIDATE) > 0) {
+            if (sourceGone.contains(c.id())) {
+                pending.add(c.id());
+            }
+            if (!c.notified() || real == null || sourceGone.contains(c.id())
+                    || Duration.between(real, now).compareTo(REVALIDATE) > 0) {
                 clean.remove(c.id());
             }
         }
@@ -293,16 +335,30 @@ final class DatabaseScheduler implements AutoCloseable {
         pending.retainAll(candidates.stream().map(Candidate::id).collect(java.util.stream.Collectors.toSet()));
         PassPlan.Pass plan = PassPlan.plan(candidates, now, settings.tick(), settings.zone(), pending, clean);
         // unchanged: fresh as of now without a refresh, listed in the heartbeat (decision x)
-        List<Long> confirmed = plan.confirmed().stream().map(Candidate::id).sorted().toList();
+        Set<Long> waiting = blockedBy(workers.inFlight(), candidates);
+        List<Long> confirmed = plan.confirmed().stream().map(Candidate::id).filter(id -> !waiting.contains(id)).sorted()
+                .toList();
         if (!confirmed.equals(lastConfirmed) || !confirmed.isEmpty()) {
             session.update("UPDATE pgtrickle.pgt_scheduler_heartbeat SET confirmed_at = to_timestamp(?::float8 / 1e6), "
                     + "confirmed = ?::bigint[] WHERE database_name = current_database()", micros(now),
                     "{" + String.join(",", confirmed.stream().map(String::valueOf).toList()) + "}");
             lastConfirmed = confirmed;
         }
+        // tables whose refresh runs still, and the tables that read them: left to a pass after it ends
+        Set<Long> blocked = blockedBy(workers.inFlight(), candidates);
+        List<List<PassPlan.Unit>> levels = new ArrayList<>();
+        Set<Long> starting = new HashSet<>();
+        boolean leftOut = false;
         for (List<PassPlan.Unit> level : plan.levels()) {
+            List<PassPlan.Unit> kept = new ArrayList<>();
             for (PassPlan.Unit u : level) {
+                if (u.tables().stream().anyMatch(c -> blocked.contains(c.id()))) {
+                    leftOut = true;
+                    continue;
+                }
+                kept.add(u);
                 for (Candidate c : u.tables()) {
+                    starting.add(c.id());
                     pending.remove(c.id());
                     lastReal.put(c.id(), now);
                     if (c.notified()) {
@@ -310,12 +366,46 @@ final class DatabaseScheduler implements AutoCloseable {
                     }
                 }
             }
-            workers.runLevel(level);
-            if (stopping) {
-                return;
+            if (!kept.isEmpty()) {
+                levels.add(kept);
             }
         }
+        deferred = leftOut;
+        if (!levels.isEmpty() && !stopping) {
+            // written before they start: a new leader after a crash tells which of them never committed
+            Set<Long> running = new HashSet<>(workers.inFlight());
+            running.addAll(starting);
+            session.update("UPDATE pgtrickle.pgt_scheduler_heartbeat SET running = ?::bigint[], running_at = clock_timestamp() "
+                    + "WHERE database_name = current_database()", idArray(running));
+            workers.submit(levels, () -> {
+                if (deferred) {
+                    finishedDeferring = true;
+                }
+            });
+        }
         nextEager = plan.wakeAt();
+    }
+
+    /** The tables in {@code running} and every table that reads one of them, directly or not. */
+    static Set<Long> blockedBy(Set<Long> running, List<Candidate> candidates) {
+        Set<Long> blocked = new HashSet<>(running);
+        if (running.isEmpty()) {
+            return blocked;
+        }
+        for (boolean grew = true; grew; ) {
+            grew = false;
+            for (Candidate c : candidates) {
+                if (!blocked.contains(c.id()) && c.upstream().stream().anyMatch(blocked::contains)) {
+                    blocked.add(c.id());
+                    grew = true;
+                }
+            }
+        }
+        return blocked;
+    }
+
+    private static String idArray(java.util.Collection<Long> ids) {
+        return "{" + String.join(",", ids.stream().sorted().map(String::valueOf).toList()) + "}";
     }
 
     /** A comma-separated list of ids (null: none). */

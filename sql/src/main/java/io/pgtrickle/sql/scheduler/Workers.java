@@ -5,22 +5,25 @@ import io.pgtrickle.sql.engine.Engine;
 import io.pgtrickle.sql.session.JdbcSession;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The refreshing side of one database's scheduler: a pool of worker threads, each with a connection of
- * its own, that runs the units of a pass level ({@link PassPlan.Unit}) through the engine's refresh
+ * its own, that runs the units of a pass ({@link PassPlan.Unit}) through the engine's refresh
  * path, each table as its owner (SET ROLE). A table refreshes in a transaction of its own; an atomic
  * diamond group in one REPEATABLE READ transaction, so that all its tables read their sources as of one
  * snapshot and are seen changed together (docs/architecture.md, decision y).
@@ -36,6 +39,7 @@ final class Workers implements AutoCloseable {
     private final ExecutorService pool;
     private final BlockingQueue<Connection> idle;
     private final AtomicLong refreshes = new AtomicLong();
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     /** Tables with changes not yet applied: a table left for the next pass goes back here. */
     private final Set<Long> pending;
     /** Tables known unchanged since their last refresh: a failed or skipped one leaves it. */
@@ -60,22 +64,59 @@ final class Workers implements AutoCloseable {
         return refreshes.get();
     }
 
-    /** Runs the independent units of one level, up to the pool's parallelism at once, and waits for them. */
-    void runLevel(List<PassPlan.Unit> level) {
-        List<Future<?>> running = new ArrayList<>(level.size());
-        for (PassPlan.Unit u : level) {
-            running.add(pool.submit(() -> run(u)));
-        }
-        for (Future<?> f : running) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException e) {
-                LOG.warn("refresh failed unexpectedly", e.getCause());
+    /** The tables of units submitted and not finished yet (the scheduler plans around them). */
+    Set<Long> inFlight() {
+        return inFlight;
+    }
+
+    /**
+     * Starts the units of a pass and returns at once: a unit starts when the units of this pass it reads
+     * from (through its tables' upstream stream tables) have finished, so each chain runs upstream first,
+     * and up to the pool's parallelism run at once. A slow refresh holds up only the tables that read
+     * it: the scheduler's loop goes on (heartbeat, notifications, other tables' passes) meanwhile.
+     * {@code finished} runs after each unit.
+     */
+    void submit(List<List<PassPlan.Unit>> levels, Runnable finished) {
+        Map<Long, CompletableFuture<Void>> byTable = new HashMap<>();
+        for (List<PassPlan.Unit> level : levels) {
+            for (PassPlan.Unit u : level) {
+                List<Long> ids = u.tables().stream().map(Candidate::id).toList();
+                inFlight.addAll(ids);
+                List<CompletableFuture<Void>> before = new ArrayList<>();
+                for (Candidate c : u.tables()) {
+                    for (long up : c.upstream()) {
+                        CompletableFuture<Void> f = byTable.get(up);
+                        if (f != null && !ids.contains(up)) {
+                            before.add(f);
+                        }
+                    }
+                }
+                CompletableFuture<Void> done = CompletableFuture.allOf(before.toArray(CompletableFuture[]::new))
+                        .handle((ok, failed) -> null) // a failed upstream refresh still lets its readers run
+                        .thenRunAsync(() -> run(u), pool)
+                        .whenComplete((ok, failed) -> {
+                            if (failed != null && !stopping) {
+                                LOG.warn("refresh failed unexpectedly", failed);
+                            }
+                            ids.forEach(inFlight::remove);
+                            finished.run();
+                        });
+                ids.forEach(id -> byTable.put(id, done));
             }
         }
+    }
+
+    /** Waits until no submitted unit runs or waits any more, at most {@code limit}; whether none does. */
+    boolean awaitIdle(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!inFlight.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            Thread.sleep(Math.min(20, Math.max(1, left / 1_000_000L)));
+        }
+        return true;
     }
 
     private void run(PassPlan.Unit unit) {
@@ -85,7 +126,7 @@ final class Workers implements AutoCloseable {
         Connection worker = idle.poll();
         try {
             if (worker == null) {
-                worker = connections.open(database);
+                worker = ConnectionFactory.held(connections, database, java.time.Duration.ZERO);
             }
             JdbcSession session = new JdbcSession(worker);
             if (unit.group()) {
