@@ -2,8 +2,12 @@ package io.pgtrickle.it.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static io.pgtrickle.it.harness.Sql.exec;
+import static io.pgtrickle.it.harness.Sql.value;
 
+import io.pgtrickle.it.harness.InProcessProxy;
 import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.Poll;
 import io.pgtrickle.it.harness.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,12 +17,14 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,6 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @PgTest
 class ProxyAuthTest {
     private static final String SCRAM_PASSWORD = "s3cret scram ☃";
+    /** pgjdbc's system property naming its password file (instead of ~/.pgpass). */
+    private static final String PASSFILE_PROPERTY = "org.postgresql.pgpassfile";
     private static final String MD5_PASSWORD = "md5-secret";
 
     private static RunningProxy proxy;
@@ -116,6 +124,49 @@ class ProxyAuthTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * The scheduler's own login: a sidecar ({@code --scheduler-only}) as a role with a SCRAM password,
+     * which it reads from PGTRICKLE_SCHEDULER_PASSWORD or from a password file (pgjdbc's
+     * {@code ~/.pgpass}, here named by pgjdbc's {@code org.postgresql.pgpassfile}, which this JVM's home
+     * directory cannot be changed for). It logs in, leads the database and writes the heartbeat.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"environment", "pgpass"})
+    void theSchedulerLogsInWithItsPasswordFromTheEnvironmentOrAPasswordFile(String source, TestDatabase db,
+            @TempDir Path home) throws Exception {
+        String upstream = "postgresql://" + scramRole + "@" + db.host() + ":" + db.port() + "/" + db.name() + "?sslmode=disable";
+        Map<String, String> environment = Map.of();
+        String previous = System.getProperty(PASSFILE_PROPERTY);
+        if (source.equals("environment")) {
+            environment = Map.of("PGTRICKLE_SCHEDULER_PASSWORD", SCRAM_PASSWORD);
+        } else {
+            Path passfile = home.resolve(".pgpass");
+            Files.writeString(passfile, "*:*:*:" + scramRole + ":" + SCRAM_PASSWORD.replace("\\", "\\\\").replace(":", "\\:")
+                    + "\n", StandardCharsets.UTF_8);
+            System.setProperty(PASSFILE_PROPERTY, passfile.toString());
+        }
+        try (Connection c = db.connectPgtrickle()) {
+            exec(c, "CREATE TABLE sched_login (id int PRIMARY KEY)",
+                    "SELECT pgtrickle.create_stream_table('sched_login_st', 'SELECT id FROM sched_login', '1h', 'FULL')");
+            try (InProcessProxy sidecar = InProcessProxy.start(home, environment, "--scheduler-only", "--upstream", upstream,
+                    "--scheduler-tick", "100", "--scheduler-databases", db.name())) {
+                assertThat(sidecar.banner()).startsWith("pgtrickle-proxy: scheduler only");
+                Poll.until(Duration.ofSeconds(30), "the scheduler logs in as " + scramRole + " and writes its heartbeat",
+                        () -> value(c, "SELECT count(*) FROM pgtrickle.pgt_scheduler_heartbeat h JOIN pg_stat_activity a "
+                                + "ON a.datname = h.database_name WHERE h.database_name = current_database() "
+                                + "AND a.usename = '" + scramRole + "' AND a.application_name = 'pgtrickle scheduler'").equals("1"));
+            } finally {
+                exec(c, "SELECT pgtrickle.drop_stream_table('sched_login_st')", "DROP TABLE sched_login");
+            }
+        } finally {
+            if (previous == null) {
+                System.clearProperty(PASSFILE_PROPERTY);
+            } else {
+                System.setProperty(PASSFILE_PROPERTY, previous);
             }
         }
     }

@@ -6,15 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtrickle.it.harness.Oracle;
 import io.pgtrickle.it.harness.PgTest;
+import io.pgtrickle.it.harness.InProcessProxy;
 import io.pgtrickle.it.harness.Poll;
 import io.pgtrickle.it.harness.TestDatabase;
-import io.pgtrickle.proxy.cli.Lifecycle;
-import io.pgtrickle.proxy.cli.ProxyCommand;
-import io.pgtrickle.proxy.cli.ProxyLauncher;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +19,10 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The proxy runs the scheduler: a stream table created through it refreshes by itself, the heartbeat
@@ -45,46 +38,14 @@ class ProxySchedulerTest {
     @TempDir
     Path home;
 
-    /** ProxyCommand in this JVM, with a latch for a stop signal. */
-    private static final class Run implements Lifecycle {
-        final CountDownLatch stop = new CountDownLatch(1);
-        final StringWriter out = new StringWriter();
-        CompletableFuture<Integer> exit;
-
-        @Override
-        public void registerCleanup(Runnable cleanup) {
-        }
-
-        @Override
-        public void awaitStop() throws InterruptedException {
-            stop.await();
-        }
-
-        int port() throws Exception {
-            Poll.until(WAIT, "the banner", () -> out.toString().endsWith("\n") || exit.isDone());
-            Matcher m = PORT.matcher(out.toString());
-            assertThat(m.find()).as("banner " + out).isTrue();
-            return Integer.parseInt(m.group(1));
-        }
-
-        int close() throws Exception {
-            stop.countDown();
-            return exit.get();
-        }
-    }
-
-    private Run start(Path home, String... args) {
-        Run run = new Run();
-        CommandLine cl = ProxyCommand.commandLine(new ProxyCommand(Map.of(), ProxyLauncher.netty(), run, home));
-        cl.setOut(new PrintWriter(run.out, true));
-        run.exit = CompletableFuture.supplyAsync(() -> cl.execute(args));
-        return run;
+    private static InProcessProxy start(Path home, String... args) {
+        return InProcessProxy.start(home, Map.of(), args);
     }
 
     @Test
     void aStreamTableCreatedThroughTheProxyRefreshesByItself(TestDatabase db) throws Exception {
         String upstream = "postgresql://" + db.user() + "@" + db.host() + ":" + db.port() + "/" + db.name() + "?sslmode=disable";
-        Run run = start(home, "--upstream", upstream, "--listen", "127.0.0.1:0", "--scheduler-tick", "100",
+        InProcessProxy run = start(home, "--upstream", upstream, "--listen", "127.0.0.1:0", "--scheduler-tick", "100",
                 "--scheduler-databases", db.name());
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + run.port() + "/" + db.name()
                 + "?user=" + db.user())) {
@@ -96,24 +57,24 @@ class ProxySchedulerTest {
             assertThat(value(c, "SELECT holder FROM pgtrickle.pgt_scheduler_heartbeat")).startsWith("pgtrickle-proxy ")
                     .contains(" pid ", "listening on 127.0.0.1:" + run.port());
         }
-        assertThat(run.close()).isZero();
+        assertThat(run.stop()).isZero();
         try (Connection direct = db.connect()) {
             assertThat(value(direct, "SELECT scheduler_running FROM pgtrickle.quick_health")).as("stopped, it says so")
                     .isEqualTo("f");
         }
 
-        Run quiet = start(home, "--upstream", upstream, "--listen", "127.0.0.1:0", "--no-scheduler",
+        InProcessProxy quiet = start(home, "--upstream", upstream, "--listen", "127.0.0.1:0", "--no-scheduler",
                 "--scheduler-databases", db.name());
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + quiet.port() + "/" + db.name()
                 + "?user=" + db.user())) {
             exec(c, "INSERT INTO items VALUES (5, 'z')");
-            String before = value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history");
-            Thread.sleep(1500); // not a timing assertion: a 1s schedule would have fired by now
-            assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history")).isEqualTo(before);
+            // the scheduler's discovery thread starts before the banner is printed: none means no scheduler
+            assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName))
+                    .noneMatch(name -> name.startsWith("pgtrickle-scheduler"));
             assertThat(value(c, "SELECT scheduler_running FROM pgtrickle.quick_health")).isEqualTo("f");
             exec(c, "SELECT pgtrickle.drop_stream_table('per_k')", "DROP TABLE items");
         } finally {
-            assertThat(quiet.close()).isZero();
+            assertThat(quiet.stop()).isZero();
         }
     }
 
@@ -171,6 +132,29 @@ class ProxySchedulerTest {
                     + "USING (pgt_id) WHERE s.pgt_name = 'slow' AND h.status = 'COMPLETED' AND h.initiated_by = 'SCHEDULER'"))
                     .isNotEqualTo("0");
             exec(c, "SELECT pgtrickle.drop_stream_table('slow')", "DROP TABLE slow_src");
+        }
+    }
+
+    @Test
+    void aSchedulerOnlySidecarRefreshesWhatAnApplicationCreatedWithTheDriver(TestDatabase db) throws Exception {
+        String upstream = "postgresql://" + db.user() + "@" + db.host() + ":" + db.port() + "/" + db.name() + "?sslmode=disable";
+        try (Connection c = db.connectPgtrickle()) { // the JDBC driver, no proxy in between
+            exec(c, "CREATE TABLE items (id int PRIMARY KEY, k text)", "INSERT INTO items VALUES (1, 'a')",
+                    "SELECT pgtrickle.create_stream_table('per_k', '" + QUERY + "', '1s')");
+            InProcessProxy sidecar = start(home, "--scheduler-only", "--upstream", upstream, "--scheduler-tick", "100",
+                    "--scheduler-databases", db.name());
+            try {
+                assertThat(sidecar.banner()).startsWith("pgtrickle-proxy: scheduler only, for ");
+                exec(c, "INSERT INTO items VALUES (2, 'b'), (3, 'a')", "UPDATE items SET k = 'c' WHERE id = 1");
+                Poll.until(WAIT, "the sidecar refreshes per_k", () -> Oracle.matches(c, "per_k", QUERY));
+                assertThat(value(c, "SELECT initiated_by FROM pgtrickle.pgt_refresh_history ORDER BY refresh_id DESC LIMIT 1"))
+                        .isEqualTo("SCHEDULER");
+                assertThat(value(c, "SELECT holder FROM pgtrickle.pgt_scheduler_heartbeat WHERE database_name = current_database()"))
+                        .startsWith("pgtrickle-proxy ").doesNotContain("listening on");
+            } finally {
+                assertThat(sidecar.stop()).isZero();
+            }
+            exec(c, "SELECT pgtrickle.drop_stream_table('per_k')", "DROP TABLE items");
         }
     }
 

@@ -135,7 +135,9 @@ class SchedulerTest {
         String slow = value(c, history);
         start("fast ticks", TICK);
         Poll.until(WAIT, "the new leader's first refresh", () -> !value(c, history).equals(slow));
-        Thread.sleep(300); // lets that refresh finish; asserts nothing about time
+        Poll.until(WAIT, "the new leader confirms it instead of refreshing it", () -> value(c,
+                "SELECT coalesce(s.pgt_id = ANY (h.confirmed), false) FROM pgtrickle.pgt_stream_tables s, "
+                        + "pgtrickle.pgt_scheduler_heartbeat h WHERE s.pgt_name = 'often'").equals("t"));
         String before = value(c, history);
         String stamp = value(c, "SELECT data_timestamp FROM pgtrickle.pgt_status() WHERE name = 'public.often'");
         for (int i = 0; i < 3; i++) {
@@ -188,7 +190,7 @@ class SchedulerTest {
             exec(listener, "LISTEN pgtrickle_alert");
             exec(c, "SELECT pgtrickle.create_stream_table('broken', 'SELECT id, 100 / v AS q FROM src', '1s', 'FULL')",
                     "UPDATE src SET v = 0 WHERE id = 5");
-            start("failing");
+            Scheduler failing = start("failing");
             Poll.until(WAIT, "the table is suspended", () -> value(c,
                     "SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'broken'").equals("SUSPENDED"));
             assertThat(value(c, "SELECT consecutive_errors || ' ' || last_error_message FROM pgtrickle.pgt_stream_tables "
@@ -212,7 +214,8 @@ class SchedulerTest {
             String history = "SELECT count(*) FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s "
                     + "USING (pgt_id) WHERE s.pgt_name = 'broken'";
             String attempts = value(c, history);
-            Thread.sleep(TICK.toMillis() * 5); // not a timing assertion: time for passes that must not refresh it
+            long passes = failing.passes(db.name());
+            Poll.until(WAIT, "five more passes", () -> failing.passes(db.name()) >= passes + 5);
             assertThat(value(c, history)).isEqualTo(attempts);
             exec(c, "UPDATE src SET v = 1 WHERE id = 5", "SELECT pgtrickle.resume_stream_table('broken')");
             Poll.until(WAIT, "resumed, it is refreshed again", () -> matches("broken", "SELECT id, 100 / v AS q FROM src"));

@@ -56,6 +56,7 @@ final class DatabaseScheduler implements AutoCloseable {
     private final Object wake = new Object();
     private final Thread thread;
     private final Workers workers;
+    private final java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean stopping;
     private volatile boolean leading;
     /** A pass left tables out because a refresh they wait for was running: its end starts a pass. */
@@ -102,6 +103,11 @@ final class DatabaseScheduler implements AutoCloseable {
     /** Refreshes this scheduler has run (successful or not). */
     long refreshes() {
         return workers.refreshes();
+    }
+
+    /** Passes this scheduler has planned as leader (their refreshes may still run). */
+    long passes() {
+        return passes.get();
     }
 
     private void run() {
@@ -225,6 +231,7 @@ final class DatabaseScheduler implements AutoCloseable {
         Instant passStart = Instant.now();
         nextEager = null;
         pass(session);
+        passes.incrementAndGet();
         Instant end = Instant.now();
         Duration spent = Duration.between(passStart, end);
         Duration pause = spent.compareTo(settings.tick()) >= 0 ? Duration.ofMillis(1) : settings.tick().minus(spent);

@@ -53,6 +53,12 @@ public final class Scheduler implements AutoCloseable {
         return d == null ? 0 : d.refreshes();
     }
 
+    /** Passes planned so far as the leader of {@code database} (a test's clock-free measure of time). */
+    public long passes(String database) {
+        DatabaseScheduler d = databases.get(database);
+        return d == null ? 0 : d.passes();
+    }
+
     private void discover() {
         while (!stopping) {
             try {
