@@ -185,6 +185,34 @@ class SchedulerTest {
     }
 
     @Test
+    void aCronScheduleInItsOwnTimeZoneFiresWhenTheTestClockReachesItsTime() throws Exception {
+        exec(c, "SELECT pgtrickle.create_stream_table('at_ten', 'SELECT id, v FROM src', "
+                + "'CRON_TZ=Europe/Paris 0 10 * * *', 'FULL')", "INSERT INTO src VALUES (400, 0, 4)");
+        // the test clock: 2 s before the next 10:00 in Paris, whatever the time of day is here
+        long t0 = System.nanoTime();
+        java.time.Instant serverNow = java.time.Instant.ofEpochSecond(0, 1000 * Long.parseLong(value(c,
+                "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::int8")));
+        java.time.ZonedDateTime paris = serverNow.atZone(java.time.ZoneId.of("Europe/Paris"));
+        java.time.ZonedDateTime ten = paris.withHour(10).withMinute(0).withSecond(0).withNano(0);
+        if (!ten.isAfter(paris)) {
+            ten = ten.plusDays(1);
+        }
+        Duration offset = Duration.between(serverNow, ten.toInstant().minusSeconds(2));
+        ConnectionFactory connections = database -> DriverManager.getConnection("jdbc:postgresql://" + db.host() + ":"
+                + db.port() + "/" + database + "?user=" + db.user());
+        started.add(Scheduler.start(SchedulerSettings.defaults(connections, db.name(), "test clock").withTick(TICK)
+                .withDiscovery(Duration.ofMillis(200)).withDatabases(Set.of(db.name())).withClockOffset(offset)));
+        String fired = "SELECT count(*) FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s "
+                + "USING (pgt_id) WHERE s.pgt_name = 'at_ten' AND h.initiated_by = 'SCHEDULER'";
+        Poll.until(WAIT, "10:00 in Paris by the test clock", () -> !value(c, fired).equals("0"));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not before 10:00 by the test clock (2 s after its start)")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(1990));
+        assertThat(matches("at_ten", "SELECT id, v FROM src")).isTrue();
+        assertThat(value(c, "SELECT schedule FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'at_ten'"))
+                .isEqualTo("CRON_TZ=Europe/Paris 0 10 * * *");
+    }
+
+    @Test
     void threeFailuresSuspendWithAnAlertAndResumeBringsItBack() throws Exception {
         try (Connection listener = db.connect()) {
             exec(listener, "LISTEN pgtrickle_alert");

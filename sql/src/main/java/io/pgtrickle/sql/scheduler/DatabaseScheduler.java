@@ -41,11 +41,6 @@ final class DatabaseScheduler implements AutoCloseable {
      * that its first stream table is scheduled within seconds.
      */
     static final Duration CATALOG_RECHECK = Duration.ofSeconds(2);
-    /**
-     * A clean table is still refreshed this often, for what notifications do not announce: a view the
-     * defining query reads replaced, a source altered.
-     */
-    static final Duration REVALIDATE = Duration.ofMinutes(10);
     /** A statement on the leader connection (catalog reads, heartbeat) that takes longer means it is lost. */
     private static final Duration LEADER_NETWORK_TIMEOUT = Duration.ofSeconds(60);
     /** The longest a wait for notifications blocks before it looks at {@code stopping} again. */
@@ -69,7 +64,7 @@ final class DatabaseScheduler implements AutoCloseable {
     private final Set<Long> pending = ConcurrentHashMap.newKeySet();
     /** Tables whose sources have not changed since their last refresh (no notification since it started). */
     private final Set<Long> clean = ConcurrentHashMap.newKeySet();
-    /** When each table was last really refreshed by this leader (clean is trusted for {@link #REVALIDATE}). */
+    /** When each table was last really refreshed by this leader (clean is trusted for the settings' revalidate). */
     private final Map<Long, Instant> lastReal = new HashMap<>();
     private Connection leader;
     private Instant startedLeading;
@@ -320,7 +315,7 @@ final class DatabaseScheduler implements AutoCloseable {
         // every change committed before the query above ended has been notified by now (a backend sends
         // what it was signalled before its ReadyForQuery), so what is not notified did not change before "now"
         collect(leader.unwrap(PGConnection.class).getNotifications());
-        Instant now = instant(rows.get(0).get("now"));
+        Instant now = instant(rows.get(0).get("now")).plus(settings.clockOffset());
         for (Candidate c : candidates) {
             if (c.buffers().stream().anyMatch(notifiedBuffers::contains)) {
                 pending.add(c.id());
@@ -334,12 +329,15 @@ final class DatabaseScheduler implements AutoCloseable {
                 pending.add(c.id());
             }
             if (!c.notified() || real == null || sourceGone.contains(c.id())
-                    || Duration.between(real, now).compareTo(REVALIDATE) > 0) {
+                    || Duration.between(real, now).compareTo(settings.revalidate()) > 0) {
                 clean.remove(c.id());
             }
         }
         notifiedBuffers.clear();
-        pending.retainAll(candidates.stream().map(Candidate::id).collect(java.util.stream.Collectors.toSet()));
+        Set<Long> present = candidates.stream().map(Candidate::id).collect(java.util.stream.Collectors.toSet());
+        pending.retainAll(present); // dropped tables are forgotten: a leader runs for months
+        clean.retainAll(present);
+        lastReal.keySet().retainAll(present);
         PassPlan.Pass plan = PassPlan.plan(candidates, now, settings.tick(), settings.zone(), pending, clean);
         // unchanged: fresh as of now without a refresh, listed in the heartbeat (decision x)
         Set<Long> waiting = blockedBy(workers.inFlight(), candidates);

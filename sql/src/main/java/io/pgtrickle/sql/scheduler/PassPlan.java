@@ -223,7 +223,7 @@ public final class PassPlan {
         }
         if (c.schedule().kind() == Schedule.Kind.CRON) {
             Instant since = c.lastRefreshAt() != null ? c.lastRefreshAt() : c.createdAt();
-            Optional<ZonedDateTime> next = c.schedule().cron().next(since.atZone(zone));
+            Optional<ZonedDateTime> next = c.schedule().cron().next(since.atZone(c.schedule().zoneOr(zone)));
             return next.isPresent() && !next.get().toInstant().isAfter(now);
         }
         Duration staleness = Duration.between(c.dataTimestamp(), now);

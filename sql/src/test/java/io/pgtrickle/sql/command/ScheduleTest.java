@@ -25,6 +25,30 @@ class ScheduleTest {
         assertThat(Schedule.parse("15 0 9 * * MON-FRI").cron().next(t)).contains(ZonedDateTime.parse("2026-12-04T09:00:15Z"));
     }
 
+    @Test
+    void aCronScheduleMayStateItsTimeZone() {
+        Schedule paris = Schedule.parse("  cron_tz=Europe/Paris   0 10 * * * ");
+        assertThat(paris.kind()).isEqualTo(Schedule.Kind.CRON);
+        assertThat(paris.text()).isEqualTo("CRON_TZ=Europe/Paris 0 10 * * *");
+        assertThat(paris.zone()).isEqualTo(java.time.ZoneId.of("Europe/Paris"));
+        assertThat(Schedule.parse(paris.text())).as("stored text parses to the same").isEqualTo(paris);
+        assertThat(paris.zoneOr(java.time.ZoneId.of("UTC"))).isEqualTo(java.time.ZoneId.of("Europe/Paris"));
+        assertThat(Schedule.parse("0 10 * * *").zoneOr(java.time.ZoneId.of("UTC"))).isEqualTo(java.time.ZoneId.of("UTC"));
+        // 10:00 in Paris in winter is 09:00 UTC
+        ZonedDateTime t = ZonedDateTime.parse("2026-12-03T08:00:00Z");
+        assertThat(paris.cron().next(t.withZoneSameInstant(paris.zone())).map(ZonedDateTime::toInstant))
+                .contains(java.time.Instant.parse("2026-12-03T09:00:00Z"));
+        assertThat(Schedule.parse("TZ=UTC @hourly").text()).isEqualTo("CRON_TZ=UTC @hourly");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"CRON_TZ=Mars/Olympus 0 10 * * *", "CRON_TZ=Europe/Paris 1m", "CRON_TZ=UTC calculated",
+        "CRON_TZ=UTC CRON_TZ=UTC @daily", "CRON_TZ=UTC", "CRON_TZ=Europe/Paris 61 * * * *"})
+    void aTimeZoneOnAnythingButOneValidCronExpressionIsRejectedWith22023(String text) {
+        assertThatThrownBy(() -> Schedule.parse(text)).isInstanceOfSatisfying(PgTrickleException.class,
+                e -> assertThat(e.sqlState().code()).isEqualTo("22023"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"61 * * * *", "* * * *", "* 25 * * *", "*/0 * * * *", "@sometimes", "1 2 3 4 5 6 7",
         "0.5s", "500ms", "", "x y z a b"})

@@ -69,6 +69,11 @@ class PassPlanTest {
         assertThat(PassPlan.plan(List.of(daily), NOW, TICK, ZoneId.of("Asia/Tokyo"))).isEmpty();
         assertThat(PassPlan.plan(List.of(table(1, "@daily", Duration.ofHours(20))), NOW, TICK, ZoneId.of("Asia/Tokyo")))
                 .as("refreshed at 23:00 Tokyo yesterday: midnight has passed there").hasSize(1);
+        // a schedule's own zone (CRON_TZ=) wins over the scheduler's, whichever that is
+        assertThat(PassPlan.plan(List.of(table(1, "CRON_TZ=Asia/Tokyo @daily", Duration.ofHours(11))), NOW, TICK, UTC))
+                .isEmpty();
+        assertThat(PassPlan.plan(List.of(table(1, "CRON_TZ=UTC @daily", Duration.ofHours(11))), NOW, TICK,
+                ZoneId.of("Asia/Tokyo"))).hasSize(1);
         // six fields: seconds first
         assertThat(ids(List.of(table(1, "30 * * * * *", Duration.ofSeconds(31))))).containsExactly(List.of(1L));
         assertThat(ids(List.of(table(1, "30 * * * * *", Duration.ofSeconds(29))))).isEmpty();
