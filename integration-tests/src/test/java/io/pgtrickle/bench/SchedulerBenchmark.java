@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,13 +25,17 @@ import java.util.Set;
  * stream table is DIFFERENTIAL, the leaves have schedule 1s and the others 'calculated'. A round updates
  * one source row, commits, and polls the leaf every 0.2 ms until it shows the new value.
  *
- * <p>Arguments: rounds per topology (default 40; 0: only the idle cost), idle seconds measured (default 20).
+ * <p>Arguments: rounds per topology (default 40; 0: only the idle cost), idle seconds measured (default 20),
+ * the revalidation interval in seconds (default 600, the scheduler's: every table known unchanged is
+ * still refreshed that often; give one shorter than the idle window to measure what those refreshes add).
  */
 public final class SchedulerBenchmark {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         int idleSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        Duration revalidate = args.length > 2 ? Duration.ofSeconds(Long.parseLong(args[2]))
+                : SchedulerSettings.DEFAULT_REVALIDATE;
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements,auto_explain").setServerConfig("max_connections", "100")
                 .setServerConfig("auto_explain.log_min_duration", System.getProperty("explain", "-1"))
@@ -64,7 +69,7 @@ public final class SchedulerBenchmark {
                 } catch (SkipTopologies skip) {
                     // idle cost only
                 }
-                idle(s, settings, idleSeconds);
+                idle(s, settings.withRevalidate(revalidate), idleSeconds);
             }
         }
     }
@@ -190,9 +195,10 @@ public final class SchedulerBenchmark {
                 rs.next();
                 history = rs.getLong(1);
             }
-            System.out.printf(Locale.ROOT, "500 idle stream tables, %.0f s: scheduler CPU %.2f%% of a core (JVM threads), "
-                    + "its PostgreSQL backends %.2f%% of a core, %.1f statements/s, %d refreshes (the rest confirmed)%n",
-                    wall, 100.0 * (cpu1 - cpu0) / 1e9 / wall, 100.0 * (backends1 - backends0) / 1e9 / wall, calls / wall, history);
+            System.out.printf(Locale.ROOT, "500 idle stream tables, %.0f s, revalidation every %d s: scheduler CPU %.2f%% "
+                    + "of a core (JVM threads), its PostgreSQL backends %.2f%% of a core, %.1f statements/s, %d refreshes "
+                    + "(the rest confirmed)%n",
+                    wall, settings.revalidate().toSeconds(), 100.0 * (cpu1 - cpu0) / 1e9 / wall, 100.0 * (backends1 - backends0) / 1e9 / wall, calls / wall, history);
             try (ResultSet rs = s.executeQuery("SELECT calls, round((total_exec_time + total_plan_time)::numeric / calls, 3), "
                     + "left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_statements "
                     + "WHERE query NOT LIKE '%pg_stat_%' ORDER BY total_exec_time + total_plan_time DESC LIMIT 5")) {

@@ -125,7 +125,8 @@ class DifferentialConcurrencyTest {
             exec(rr, "BEGIN ISOLATION LEVEL REPEATABLE READ", "SELECT count(*) FROM src"); // snapshot taken
             exec(c, "INSERT INTO src VALUES (4001, 1, 1)");
             refreshAndCheck(c); // another refresh commits a newer frontier
-            fails(rr, "40001", "SELECT pgtrickle.refresh_stream_table('st')");
+            assertThat(fails(rr, "40001", "SELECT pgtrickle.refresh_stream_table('st')").getMessage())
+                    .contains("stream table st was refreshed or altered by another session", "Retry the transaction");
             exec(rr, "ROLLBACK");
         }
         refreshAndCheck(c);

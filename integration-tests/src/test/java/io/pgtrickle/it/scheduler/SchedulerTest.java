@@ -421,6 +421,33 @@ class SchedulerTest {
     }
 
     @Test
+    void oneSchedulerServesEachDatabaseThatHasStreamTables() throws Exception {
+        String second = db.name() + "_second";
+        exec(c, "DROP DATABASE IF EXISTS " + second + " WITH (FORCE)", "CREATE DATABASE " + second);
+        ConnectionFactory connections = database -> DriverManager.getConnection("jdbc:postgresql://" + db.host() + ":"
+                + db.port() + "/" + database + "?user=" + db.user() + "&ApplicationName=pgtrickle-scheduler");
+        Scheduler both = null;
+        try (Connection other = DriverManager.getConnection(db.pgtrickleUrl().replace("/" + db.name() + "?", "/" + second + "?"))) {
+            exec(other, "CREATE TABLE t2 (id int PRIMARY KEY, v int)",
+                    "SELECT pgtrickle.create_stream_table('st2', 'SELECT id, v FROM t2', '1s', 'DIFFERENTIAL')");
+            exec(c, "SELECT pgtrickle.create_stream_table('st1', 'SELECT id, v FROM src', '1s', 'DIFFERENTIAL')");
+            both = Scheduler.start(SchedulerSettings.defaults(connections, db.name(), "two databases").withTick(TICK)
+                    .withDiscovery(Duration.ofMillis(200)).withDatabases(Set.of(db.name(), second)));
+            exec(other, "INSERT INTO t2 VALUES (1, 1), (2, 2)");
+            exec(c, "UPDATE src SET v = 70 WHERE id = 7");
+            Poll.until(WAIT, "both databases' tables are refreshed", () -> Oracle.matches(other, "st2", "SELECT id, v FROM t2")
+                    && matches("st1", "SELECT id, v FROM src"));
+            assertThat(both.leading(db.name()) && both.leading(second)).as("it leads both").isTrue();
+            assertThat(value(other, "SELECT holder FROM pgtrickle.pgt_scheduler_heartbeat")).isEqualTo("two databases");
+        } finally {
+            if (both != null) {
+                both.close(); // its connections would hold up the DROP
+            }
+            exec(c, "DROP DATABASE IF EXISTS " + second + " WITH (FORCE)");
+        }
+    }
+
+    @Test
     void historyOlderThanTheRetentionIsPruned() throws Exception {
         exec(c, "SELECT pgtrickle.create_stream_table('ticking', 'SELECT id, v FROM src', '1h', 'FULL')",
                 "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action, status, initiated_by) "

@@ -32,9 +32,21 @@ public final class StreamTableStore {
     public static Optional<StreamTable> find(Session session, QualifiedName name) throws SQLException {
         String relation = name.schema() == null ? Identifiers.quote(name.name())
                 : Identifiers.quote(name.schema()) + "." + Identifiers.quote(name.name());
-        List<Row> rows = session.query(SELECT + "WHERE s.pgt_relid = to_regclass(?) "
-                + "OR (to_regclass(?) IS NULL AND s.pgt_name = ? AND s.pgt_schema = coalesce(?, current_schema())) "
-                + "FOR UPDATE OF s", relation, relation, name.name(), name.schema());
+        List<Row> rows;
+        try {
+            rows = session.query(SELECT + "WHERE s.pgt_relid = to_regclass(?) "
+                    + "OR (to_regclass(?) IS NULL AND s.pgt_name = ? AND s.pgt_schema = coalesce(?, current_schema())) "
+                    + "FOR UPDATE OF s", relation, relation, name.name(), name.schema());
+        } catch (SQLException e) {
+            if (SqlState.SERIALIZATION_FAILURE.code().equals(e.getSQLState())) { // say which and why, not only "concurrent update"
+                throw new PgTrickleException(SqlState.SERIALIZATION_FAILURE, "stream table " + name + " was refreshed or "
+                        + "altered by another session (the scheduler's refresh, say) after this transaction's snapshot was "
+                        + "taken", e.getMessage(), "Retry the transaction. A REPEATABLE READ or SERIALIZABLE transaction "
+                        + "cannot act on a stream table changed after its snapshot; in READ COMMITTED the call waits for "
+                        + "the other session and goes on.");
+            }
+            throw e;
+        }
         return rows.isEmpty() ? Optional.empty() : Optional.of(StreamTable.of(rows.get(0)));
     }
 

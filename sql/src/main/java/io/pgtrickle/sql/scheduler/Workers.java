@@ -199,7 +199,9 @@ final class Workers implements AutoCloseable {
             session.script("COMMIT");
         } catch (SQLException | RuntimeException e) {
             session.script("ROLLBACK");
-            if (e instanceof SQLException s && SERIALIZATION_FAILURE.equals(s.getSQLState())) {
+            if (e instanceof SQLException s && SERIALIZATION_FAILURE.equals(s.getSQLState())
+                    || e instanceof io.pgtrickle.sql.error.PgTrickleException p
+                    && SERIALIZATION_FAILURE.equals(p.sqlState().code())) {
                 later(tables, "were refreshed elsewhere meanwhile");
                 return;
             }
